@@ -1,0 +1,189 @@
+"""Clean: normalize the text, strip site chrome into metadata, count masked words.
+
+The cleaned text is what every later offset refers to, and its sha256 is the
+document's id, so the same speech read from a .txt, a .docx or a web page gives
+the same document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.document import Document, Gap
+from transforms.knowledge import load_yaml
+
+# Zero-width and BOM characters that split numbers ("74.4\u200b万亿元").
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CJK = r"\u3400-\u9fff"
+# Spaces between two CJK characters, or a CJK character and a digit or %, carry
+# no meaning in Chinese text; scraped pages are full of them.
+_STRAY_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d%])|(?<=\d)[ \t]+(?=%)")
+_MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_OPENERS = "《“‘(（[【〔"
+_CLOSERS = "》”’)）]】〕、,，。;；:：!！?？%"
+_SENTENCE_END = "。！？!?；;：:"
+# A line holding only a sub- or superscript the source broke out ("M\n2\n增长").
+_SCRIPT_FRAGMENT = re.compile(r"[A-Za-z0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits, letters and punctuation to ASCII), no invisible
+    characters, Unix line ends, lines stripped, no blank lines."""
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_INVISIBLE)
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether `line` is the rest of `prev`, broken off by the source."""
+    return (
+        prev[-1] in _OPENERS
+        or line[0] in _CLOSERS
+        or (prev[-1].isdigit() and (line[0].isdigit() or line[0] == "."))
+    )
+
+
+def _is_fragment(prev: str, line: str, following: str | None) -> bool:
+    """A short piece cut out of a sentence: a sub/superscript ("M\n2\n增长") or
+    a wiki link ("所作的\n政府工作报告\n。会议")."""
+    if prev[-1] in _SENTENCE_END:
+        return False
+    if _SCRIPT_FRAGMENT.fullmatch(line) and prev[-1].isascii() and prev[-1].isalnum():
+        return True
+    return len(line) <= 20 and following is not None and following[0] in _CLOSERS
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Re-join lines a source broke inside a phrase or a number."""
+    out: list[str] = []
+    glue_next = False
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if out and (glue_next or _continues(out[-1], line) or _is_fragment(out[-1], line, following)):
+            glue_next = bool(_SCRIPT_FRAGMENT.fullmatch(line)) and not glue_next and _is_fragment(out[-1], line, following)
+            out[-1] += line
+        else:
+            glue_next = False
+            out.append(line)
+    return out
+
+
+@dataclass(frozen=True)
+class _ChromePattern:
+    name: str
+    action: str
+    scope: str
+    regex: re.Pattern
+
+
+@cache
+def _chrome_patterns() -> tuple[_ChromePattern, ...]:
+    return tuple(
+        _ChromePattern(p["name"], p["action"], p["scope"], re.compile(p["regex"]))
+        for p in load_yaml("chrome.yaml")["patterns"]
+    )
+
+
+@dataclass
+class ChromeFindings:
+    gaps: list[Gap]
+    published_at: dt.datetime | None = None
+    declared_char_count: int | None = None
+    is_truncated: bool = False
+    tail_cut: bool = False
+
+
+def _apply_chrome(pattern: _ChromePattern, match: re.Match, found: ChromeFindings, at: int) -> None:
+    groups = match.groupdict()
+    if groups.get("declared"):
+        found.declared_char_count = int(groups["declared"])
+    if pattern.action == "gap":
+        found.gaps.append(Gap(at=at, chars=int(groups["chars"])))
+    elif pattern.action == "tail":
+        found.tail_cut = True
+    elif pattern.action == "truncated":
+        found.is_truncated = True
+    elif pattern.action == "published":
+        date = dt.datetime.strptime(groups["date"].replace("-", "/"), "%Y/%m/%d")
+        if groups.get("time"):
+            parts = [int(p) for p in groups["time"].split(":")] + [0]
+            date = date.replace(hour=parts[0], minute=parts[1], second=parts[2])
+        found.published_at = date
+
+
+def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
+    """Remove the chrome patterns of `chrome.yaml`, turning them into findings."""
+    found = ChromeFindings(gaps=[])
+    out: list[str] = []
+    length = 0  # length of "\n".join(out), for gap offsets
+    for line in lines:
+        kept = line
+        for pattern in _chrome_patterns():
+            if pattern.scope == "line":
+                match = pattern.regex.fullmatch(kept)
+                if match:
+                    _apply_chrome(pattern, match, found, length)
+                    kept = ""
+                    break
+            else:
+                pieces, last = [], 0
+                for match in pattern.regex.finditer(kept):
+                    pieces.append(kept[last:match.start()])
+                    gap_at = length + (1 if out else 0) + sum(map(len, pieces))
+                    _apply_chrome(pattern, match, found, gap_at)
+                    last = match.end()
+                kept = "".join(pieces) + kept[last:] if pieces else kept
+        kept = kept.strip()
+        if found.tail_cut:
+            break
+        if kept:
+            length += len(kept) + (1 if out else 0)
+            out.append(kept)
+    # a gap at the end of a removed line points at the start of the next one
+    for gap in found.gaps:
+        gap.at = min(gap.at, length)
+    return out, found
+
+
+def tidy_spaces(line: str) -> str:
+    return _MULTI_SPACE.sub(" ", _STRAY_SPACE.sub("", line))
+
+
+@cache
+def _placeholder_regex() -> re.Pattern:
+    spec = load_yaml("placeholders.yaml")
+    alternatives = [spec["underscore"]]
+    for word in spec["words"]:
+        follow = "|".join(re.escape(f) for f in sorted(word["masks_before"], key=len, reverse=True))
+        not_word = "|".join(re.escape(c) for c in word["word_continuations"])
+        alternatives.append(f"{re.escape(word['word'])}(?!{not_word})(?=(?:{follow}))")
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+def placeholder_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of masking placeholders (城管 standing for a figure, `_` for a word)."""
+    return [m.span() for m in _placeholder_regex().finditer(text)]
+
+
+def document_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clean(doc: Document) -> Document:
+    lines = normalize(doc.source.text).split("\n") if doc.source.text.strip() else []
+    lines = join_broken_lines([tidy_spaces(line) for line in lines])
+    lines, found = strip_chrome(lines)
+    doc.text = "\n".join(lines)
+    doc.doc_id = document_id(doc.text)
+    doc.gaps = found.gaps
+    doc.published_at = found.published_at
+    doc.declared_char_count = found.declared_char_count
+    doc.is_truncated = found.is_truncated
+    doc.masked_count = len(placeholder_spans(doc.text))
+    return doc

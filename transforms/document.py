@@ -1,0 +1,137 @@
+"""The objects that flow through the pipeline.
+
+A reader turns the bytes of one file into `SourceText`s (or `Rejection`s). The
+pipeline wraps each `SourceText` in a `Document` and every component adds one
+layer to it: clean -> metadata -> structure -> segment -> metrics. The field
+names of `Section`, `Metric` and `Term` are the warehouse's column names, so
+the warehouse can write them without a mapping table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SourceText:
+    """One document's text as read from a file, before any cleaning."""
+
+    text: str
+    source_format: str  # txt, md, html, docx, jsonl
+    encoding: str | None = None  # what the bytes were decoded from (None for docx)
+    source_record: int | None = None  # jsonl line number (1-based), else None
+    # Metadata the user stated explicitly (jsonl fields); beats anything inferred.
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Rejection:
+    """Why an input (a file or one jsonl line) could not be read."""
+
+    reason: str  # empty, binary, undecodable, corrupt, malformed_record, unreadable, ...
+    detail: str
+    source_record: int | None = None
+
+
+@dataclass
+class Section:
+    doc_id: str
+    section_id: str
+    parent_id: str | None
+    level: int
+    ordinal: int
+    marker: str
+    heading: str
+    path: str
+    role: str
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass
+class Term:
+    doc_id: str
+    section_id: str
+    term: str
+    count: int
+
+
+@dataclass
+class Metric:
+    metric_id: str
+    doc_id: str
+    section_id: str | None
+    char_start: int
+    char_end: int
+    sentence: str
+    mention: str
+    indicator: str | None
+    indicator_key: str | None
+    measure: str
+    value: float | None
+    value_low: float | None
+    value_high: float | None
+    bound: str
+    unit: str | None
+    value_base: float | None
+    base_unit: str | None
+    kind: str
+    period_label: str | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    masked: bool
+
+
+@dataclass
+class Gap:
+    """A stretch of the original the source left out (a preview's "此处省略N字")."""
+
+    at: int  # offset in the cleaned text where the gap was
+    chars: int
+
+
+@dataclass
+class Document:
+    source: SourceText
+    # clean
+    text: str = ""  # the cleaned, normalized text every offset refers to
+    doc_id: str = ""
+    published_at: dt.datetime | None = None
+    declared_char_count: int | None = None
+    is_truncated: bool = False
+    gaps: list[Gap] = field(default_factory=list)
+    masked_count: int = 0
+    # metadata
+    title: str | None = None
+    issuer: str | None = None
+    region: str | None = None
+    doc_type: str = "other"
+    delivered_on: dt.date | None = None
+    year: int | None = None
+    # layers
+    sections: list[Section] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+
+    @property
+    def omitted_chars(self) -> int | None:
+        return sum(g.chars for g in self.gaps) if self.gaps else None
+
+    @property
+    def reference_date(self) -> dt.date | None:
+        """The date relative periods (去年, 今年, 上半年) are resolved against."""
+        if self.delivered_on:
+            return self.delivered_on
+        if self.published_at:
+            return self.published_at.date()
+        if self.year:
+            # A work report is delivered in March of its year.
+            return dt.date(self.year, 3, 5)
+        return None
+
+    def leaf_sections(self) -> list[Section]:
+        parents = {s.parent_id for s in self.sections if s.parent_id}
+        return [s for s in self.sections if s.section_id not in parents]
