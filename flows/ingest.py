@@ -1,0 +1,261 @@
+"""The ingest flow: discover -> plan -> process in batches -> write -> load.
+
+Tasks are plain functions with clear inputs and outputs; the language work
+lives in `transforms`, the tables in `warehouse`.
+"""
+
+from __future__ import annotations
+
+import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect is imported)
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
+
+from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
+from flows.lock import warehouse_lock
+from transforms.document import Rejection
+from transforms.metrics import load_indicator_catalog
+from transforms.pipeline import process
+from transforms.readers import read_source
+from warehouse import load, records, schema
+from warehouse.lake import Lake, LakeState, SourceState
+
+
+@dataclass
+class BatchResult:
+    tables: dict[str, pa.Table]  # documents, sections, metrics, terms
+    rejects: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
+    rejected: int = 0
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    files_seen: int = 0
+    files_new: int = 0
+    files_unchanged: int = 0
+    files_rejected: int = 0
+    files_deleted: list[str] = field(default_factory=list)
+    files_ignored: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    rejects: list[dict] = field(default_factory=list)
+    warehouse_rebuilt: bool = False
+
+    @property
+    def added_nothing(self) -> bool:
+        return not any(self.rows.values()) and not self.files_deleted
+
+
+def new_run_id() -> str:
+    # sorts in time order, which is the lake's commit order
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _source_row(f: InputFile, sha: str | None, status: str, doc_ids: list[str], run_id: str) -> dict:
+    return {"source_path": f.path, "size": f.size, "mtime_ns": f.mtime_ns, "content_sha256": sha,
+            "status": status, "doc_ids": doc_ids, "run_id": run_id, "seen_at": _now()}
+
+
+def _reject_row(path: str, rejection: Rejection, run_id: str) -> dict:
+    return {"source_path": path, "source_record": rejection.source_record, "reason": rejection.reason,
+            "detail": rejection.detail, "run_id": run_id, "seen_at": _now()}
+
+
+def _transient_io_error(task, task_run, state) -> bool:
+    return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+@task(name="process-batch")
+def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str) -> BatchResult:
+    """Read, decode and run the pipeline over one batch of files."""
+    docs = []
+    result = BatchResult(tables={})
+    for f in files:
+        try:
+            data = Path(f.path).read_bytes()
+        except OSError as exc:
+            rejection = Rejection("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+            result.rejects.append(_reject_row(f.path, rejection, run_id))
+            result.sources.append(_source_row(f, None, "rejected", [], run_id))
+            result.rejected += 1
+            continue
+        sha = sha256_bytes(data)
+        if f.path in known and known[f.path][0] == sha:  # only the mtime moved
+            result.unchanged += 1
+            result.sources.append(_source_row(f, sha, "loaded", known[f.path][1], run_id))
+            continue
+        if not f.supported:
+            rejection = Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")
+            outputs = [rejection]
+        else:
+            outputs = read_source(data, Path(f.path).name)
+        doc_ids = []
+        file_rejected = False
+        for item in outputs:
+            if isinstance(item, Rejection):
+                result.rejects.append(_reject_row(f.path, item, run_id))
+                file_rejected = file_rejected or item.source_record is None
+                continue
+            doc = process(item)
+            if not doc.text:
+                result.rejects.append(_reject_row(f.path, Rejection(
+                    "empty", "no text left after removing site chrome", item.source_record), run_id))
+                continue
+            docs.append((doc, f.path))
+            doc_ids.append(doc.doc_id)
+        if file_rejected or not doc_ids:
+            result.rejected += 1
+        status = "loaded" if doc_ids else "rejected"
+        result.sources.append(_source_row(f, sha, status, doc_ids, run_id))
+    result.tables = records.document_tables(docs, run_id, _now())
+    return result
+
+
+def _keep_new_documents(tables: dict[str, pa.Table], live: set[str]) -> dict[str, pa.Table]:
+    """Drop documents the warehouse already holds (same text seen before, under
+    any path) and repeats within the batch (first one wins)."""
+    documents = tables["documents"]
+    keep: list[str] = []
+    for doc_id in documents.column("doc_id").to_pylist():
+        if doc_id not in live and doc_id not in keep:
+            keep.append(doc_id)
+    live.update(keep)
+    out = {}
+    for name, table in tables.items():
+        mask = pc.is_in(table.column("doc_id"), value_set=pa.array(keep, pa.string()))
+        if name == "documents":
+            # first occurrence of each doc_id only
+            seen: set[str] = set()
+            first = [d in set(keep) and not (d in seen or seen.add(d)) for d in table.column("doc_id").to_pylist()]
+            mask = pa.array(first, pa.bool_())
+        out[name] = table.filter(mask)
+    return out
+
+
+def _retired(result: BatchResult, state: LakeState) -> list[str]:
+    """doc_ids of changed files' old versions that no current file still has;
+    updates `state.sources` with the batch's source records."""
+    old_ids: set[str] = set()
+    for row in result.sources:
+        known = state.sources.get(row["source_path"])
+        if known and known.status == "loaded":
+            old_ids.update(set(known.doc_ids) - set(row["doc_ids"]))
+        state.sources[row["source_path"]] = SourceState(
+            row["size"], row["mtime_ns"], row["content_sha256"], row["status"], row["doc_ids"])
+    still_held = {d for s in state.sources.values() if s.status == "loaded" for d in s.doc_ids}
+    return sorted(old_ids - still_held)
+
+
+@task(name="write-batch", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
+def write_batch(lake: Lake, name: str, result: BatchResult, state: LakeState) -> dict[str, int]:
+    """Commit one batch to the lake: new documents' rows, rejects, source records."""
+    tables = _keep_new_documents(result.tables, state.live_doc_ids)
+    retired = _retired(result, state)
+    tables["rejects"] = records.table(result.rejects, schema.REJECTS)
+    tables["sources"] = records.table(result.sources, schema.SOURCES)
+    state.live_doc_ids.difference_update(retired)
+    return lake.write_batch(name, tables, retired)
+
+
+@task(name="load-warehouse", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
+def load_warehouse(warehouse_dir: Path) -> bool:
+    return load.build(warehouse_dir, load_indicator_catalog())
+
+
+def _summary_markdown(summary: RunSummary) -> str:
+    lines = [
+        f"# speech-etl ingest `{summary.run_id}`",
+        "",
+        "| files seen | new or changed | unchanged | rejected | deleted |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {summary.files_seen} | {summary.files_new} | {summary.files_unchanged} | "
+        f"{summary.files_rejected} | {len(summary.files_deleted)} |",
+        "",
+        "| table | rows added |",
+        "|---|---:|",
+        *[f"| {t} | {n} |" for t, n in summary.rows.items()],
+    ]
+    if summary.rejects:
+        lines += ["", "## Rejected", "", "| file | record | reason | detail |", "|---|---:|---|---|"]
+        lines += [f"| {r['source_path']} | {r['source_record'] or ''} | {r['reason']} | {r['detail']} |"
+                  for r in summary.rejects]
+    if summary.files_deleted:
+        lines += ["", "## Deleted since the last run (their rows stay)", ""]
+        lines += [f"- {p}" for p in summary.files_deleted]
+    return "\n".join(lines)
+
+
+@flow(name="speech-etl-ingest", log_prints=False)
+def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
+           batch_files: int = 200) -> RunSummary:
+    """Ingest speech files under `paths` into the warehouse at `warehouse`."""
+    logger = get_run_logger()
+    warehouse_dir = Path(warehouse).resolve()
+    roots = [Path(p) for p in paths]
+    run_id = new_run_id()
+    summary = RunSummary(run_id=run_id)
+    started = _now()
+    with warehouse_lock(warehouse_dir, logger.info):
+        lake = Lake(warehouse_dir / "lake")
+        lake.remove_orphans()
+        state = lake.state()
+        found = discover(roots, exclude=[warehouse_dir])
+        work: Plan = plan(found, roots, state)
+        summary.files_seen, summary.files_ignored = work.seen, len(work.ignored)
+        summary.files_unchanged, summary.files_deleted = len(work.unchanged), work.deleted
+        logger.info("%d files: %d to read, %d unchanged, %d deleted, %d of other types ignored",
+                    work.seen, len(work.to_read), len(work.unchanged), len(work.deleted), len(work.ignored))
+        known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
+        groups = batches(work.to_read, batch_bytes, batch_files)
+        totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
+        futures = [process_batch.submit(group, {f.path: known[f.path] for f in group if f.path in known}, run_id)
+                   for group in groups]
+        for number, future in enumerate(futures, start=1):
+            result = future.result()
+            counts = write_batch(lake, f"{run_id}-{number:05d}", result, state)
+            for name, n in counts.items():
+                totals[name] += n
+            summary.files_unchanged += result.unchanged
+            summary.files_rejected += result.rejected
+            summary.rejects += result.rejects
+            for reject in result.rejects:
+                logger.warning("rejected %s%s: %s (%s)", reject["source_path"],
+                               f" line {reject['source_record']}" if reject["source_record"] else "",
+                               reject["reason"], reject["detail"])
+            logger.info("batch %d/%d: %d files, %d documents new, %d rejected",
+                        number, len(groups), len(groups[number - 1]), counts.get("documents", 0), result.rejected)
+        summary.files_new = len(work.to_read) - summary.files_rejected - (summary.files_unchanged - len(work.unchanged))
+        summary.rows = {name: totals[name] for name in ("documents", "sections", "metrics", "terms", "rejects")}
+        if work.deleted:
+            lake.write_batch(f"{run_id}-deleted", {"sources": records.table(
+                [_source_row(InputFile(p, -1, -1), None, "deleted", [], run_id) for p in work.deleted],
+                schema.SOURCES)})
+            for path in work.deleted:
+                logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", path)
+        if not summary.added_nothing:
+            lake.write_batch(f"{run_id}-run", {"runs": records.table([{
+                "run_id": run_id, "flow_run_id": str(flow_run.id) if flow_run.id else None,
+                "started_at": started, "finished_at": _now(),
+                "files_seen": summary.files_seen, "files_new": summary.files_new,
+                "files_unchanged": summary.files_unchanged, "files_rejected": summary.files_rejected,
+                "files_deleted": len(summary.files_deleted),
+                **{f"{t}_written": summary.rows[t] for t in ("documents", "sections", "metrics", "terms", "rejects")},
+            }], schema.RUNS)})
+        summary.warehouse_rebuilt = load_warehouse(warehouse_dir)
+    create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",
+                             description="What this ingest run read, wrote and rejected")
+    return summary

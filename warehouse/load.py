@@ -1,0 +1,109 @@
+"""Build `DIR/warehouse.duckdb` from the committed lake and publish it atomically.
+
+The new database is built beside the old one and renamed over it, so a reader
+with the old file open keeps a consistent view until it reconnects, and a
+build that fails half-way leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from warehouse import schema
+from warehouse.lake import Commit, Lake
+
+DATABASE = "warehouse.duckdb"
+# Views and macros, in dependency order; each is warehouse/sql/<name>.sql.
+VIEWS = ("metric_series", "target_vs_actual", "period_compare")
+
+
+def database_path(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir) / DATABASE
+
+
+def _sql(name: str) -> str:
+    return (resources.files("warehouse") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _fingerprint(commits: list[Commit], catalog: list[dict]) -> str:
+    return json.dumps({"commits": [c.name for c in commits], "catalog": catalog, "views": [_sql(v) for v in VIEWS]},
+                      ensure_ascii=False, sort_keys=True, default=str)
+
+
+def built_from(db_path: Path) -> str | None:
+    """The fingerprint a warehouse file was built from, or None."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute("SELECT fingerprint FROM _build").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], name: str) -> None:
+    table_schema = schema.LAKE_TABLES[name]
+    con.execute(schema.create_table_sql(name, table_schema))
+    files = lake.files(name, commits)
+    if not files:
+        return
+    source = "read_parquet(?, filename = true, union_by_name = true)"
+    if name in schema.DOCUMENT_TABLES:
+        # rows of a document count until a later commit retires it
+        query = f"""
+            INSERT INTO "{name}"
+            SELECT {schema.select_list(table_schema)} FROM {source} AS d
+            JOIN _lake_files f ON f.file = d.filename
+            WHERE NOT EXISTS (SELECT 1 FROM _retired r WHERE r.doc_id = d.doc_id AND r.seq > f.seq)
+        """
+    else:
+        query = f'INSERT INTO "{name}" SELECT {schema.select_list(table_schema)} FROM {source}'
+    con.execute(query, [[path for path, _ in files]])
+
+
+def build(warehouse_dir: Path, catalog: list[dict], force: bool = False) -> bool:
+    """Rebuild the DuckDB file when the lake or the catalog changed; True if rebuilt."""
+    warehouse_dir = Path(warehouse_dir)
+    lake = Lake(warehouse_dir / "lake")
+    commits = lake.commits()
+    target = database_path(warehouse_dir)
+    fingerprint = _fingerprint(commits, catalog)
+    if not force and built_from(target) == fingerprint:
+        return False
+    tmp = warehouse_dir / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
+    try:
+        con = duckdb.connect(str(tmp))
+        con.execute("CREATE TEMP TABLE _lake_files (file VARCHAR, seq INTEGER)")
+        con.execute("CREATE TEMP TABLE _retired (doc_id VARCHAR, seq INTEGER)")
+        for name in schema.DOCUMENT_TABLES:
+            if lake.files(name, commits):
+                con.executemany("INSERT INTO _lake_files VALUES (?, ?)", lake.files(name, commits))
+        retired = [(doc_id, c.seq) for c in commits for doc_id in c.retired]
+        if retired:
+            con.executemany("INSERT INTO _retired VALUES (?, ?)", retired)
+        for name in schema.LAKE_TABLES:
+            _load_table(con, lake, commits, name)
+        con.execute(schema.create_table_sql("indicator_catalog", schema.INDICATOR_CATALOG))
+        if catalog:
+            con.executemany(
+                "INSERT INTO indicator_catalog VALUES (?, ?, ?, ?)",
+                [(c["indicator_key"], c["name_zh"], list(c.get("aliases") or []), c.get("preferred_unit"))
+                 for c in catalog],
+            )
+        for view in VIEWS:
+            con.execute(_sql(view))
+        con.execute("CREATE TABLE _build (fingerprint VARCHAR, built_at TIMESTAMP DEFAULT current_timestamp)")
+        con.execute("INSERT INTO _build (fingerprint) VALUES (?)", [fingerprint])
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, target)  # the publish: readers see the old file or the new one
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+    return True

@@ -1,0 +1,69 @@
+-- target_vs_actual: a target set for a period beside the actual (or, when no
+-- actual was reported, the estimate) reported for the same issuer, indicator,
+-- measure and period.
+--
+-- gap = actual minus the target's value (for a range, its midpoint).
+-- met, by the target's bound:
+--   ge: actual >= value      gt: actual > value
+--   le: actual <= value      lt: actual < value
+--   range: value_low <= actual <= value_high
+--   eq, approx: NULL (a point or "about" target does not say which side counts)
+-- Values are compared in the base unit when both sides have one, so 1361万人
+-- meets a target of 1000万人 whichever way each was written.
+CREATE OR REPLACE VIEW target_vs_actual AS
+WITH targets AS (
+    SELECT * FROM metric_series WHERE kind = 'target'
+),
+outcomes AS (
+    SELECT *,
+           row_number() OVER (
+               PARTITION BY issuer, indicator_key, measure, period_start, period_end
+               ORDER BY CASE kind WHEN 'actual' THEN 0 ELSE 1 END, doc_date DESC
+           ) AS pick
+    FROM metric_series
+    WHERE kind IN ('actual', 'estimate')
+),
+joined AS (
+    SELECT
+        t.issuer,
+        t.indicator_key,
+        t.measure,
+        t.period_start,
+        t.period_end,
+        t.value AS target_value,
+        t.value_low AS target_low,
+        t.value_high AS target_high,
+        t.bound AS target_bound,
+        t.unit AS target_unit,
+        t.doc_id AS target_doc_id,
+        a.value AS actual_value,
+        a.unit AS actual_unit,
+        a.kind AS actual_kind,
+        a.doc_id AS actual_doc_id,
+        -- compare in base units when both sides have them
+        CASE WHEN t.base_unit IS NOT NULL AND t.base_unit = a.base_unit AND t.unit <> a.unit
+             THEN a.value_base / (t.value_base / coalesce(t.value, (t.value_low + t.value_high) / 2))
+             ELSE a.value END AS actual_in_target_unit
+    FROM targets t
+    JOIN outcomes a
+      ON a.pick = 1
+     AND a.issuer IS NOT DISTINCT FROM t.issuer
+     AND a.indicator_key = t.indicator_key
+     AND a.measure = t.measure
+     AND a.period_start = t.period_start
+     AND a.period_end = t.period_end
+)
+SELECT
+    issuer, indicator_key, measure, period_start, period_end,
+    target_value, target_low, target_high, target_bound, target_unit, target_doc_id,
+    actual_value, actual_unit, actual_kind, actual_doc_id,
+    actual_in_target_unit - coalesce(target_value, (target_low + target_high) / 2) AS gap,
+    CASE target_bound
+        WHEN 'ge' THEN actual_in_target_unit >= target_value
+        WHEN 'gt' THEN actual_in_target_unit > target_value
+        WHEN 'le' THEN actual_in_target_unit <= target_value
+        WHEN 'lt' THEN actual_in_target_unit < target_value
+        WHEN 'range' THEN actual_in_target_unit BETWEEN target_low AND target_high
+        ELSE NULL
+    END AS met
+FROM joined;
