@@ -1,0 +1,494 @@
+"""Readers: the bytes of one input file -> `SourceText`s or `Rejection`s.
+
+Pure: no file I/O; the caller reads the bytes and decides which files are
+inputs (`SUPPORTED_SUFFIXES`). Bad input never raises: it comes back as a
+`Rejection` with a reason (empty, binary, undecodable, corrupt,
+malformed_record, unsupported) and one short human line of detail.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import PurePath
+from typing import Any
+
+from transforms.document import Rejection, SourceText
+from transforms.knowledge import load_yaml
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".jsonl"})
+
+Record = SourceText | Rejection
+
+# ---------------------------------------------------------------------------
+# Text decoding
+# ---------------------------------------------------------------------------
+
+# File signatures of formats people drop into a text folder by mistake.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "zip archive (.docx, .xlsx, .zip)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (.doc, .xls)"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\x7fELF", "executable"),
+    (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+)
+# Control bytes that do appear in text files: tab, LF, VT, FF, CR, and ESC / SUB
+# (old DOS editors end files with SUB).
+_TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1a\x1b")
+_MAX_CONTROL_SHARE = 0.05
+
+# The legacy Chinese encodings we read, in the order tried; cp950 is Microsoft's
+# superset of Big5 (a few symbols Python's strict big5 codec refuses).
+_LEGACY = ("gb18030", "big5", "cp950")
+_CANONICAL = {"gb18030": "gb18030", "big5": "big5", "cp950": "big5"}
+# Share of non-ASCII characters that must be common characters of the encoding
+# when charset-normalizer gives no answer (real text scores > 0.95, random
+# high bytes that happen to decode as GB18030 about 0.3).
+_MIN_COMMON_SHARE = 0.9
+
+
+class _Reject(Exception):
+    """Internal: unwinds a reader with the Rejection to return."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.rejection = Rejection(reason=reason, detail=detail)
+
+
+def _sniff_binary(data: bytes) -> str | None:
+    """Why `data` is not text, or None if it may be."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return f"binary data: {what} signature"
+    head = data[:8192]
+    if b"\x00" in head:
+        return "binary data: NUL bytes (UTF-16 text needs a byte order mark)"
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS or b == 0x7F)
+    if controls > _MAX_CONTROL_SHARE * len(head):
+        return f"binary data: {controls} control bytes in the first {len(head)}"
+    return None
+
+
+# Punctuation and symbols Chinese text really uses, in both encodings: GB
+# punctuation misread as Big5 turns into bopomofo and small-form variants
+# ("，" -> "ㄛ", "。" -> "﹝"), Big5 punctuation misread as GB into private-use
+# characters, and neither of those is here.
+_PUNCTUATION = frozenset(
+    "，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』…—·～・　"
+    + "".join(chr(c) for c in range(0xFF01, 0xFF5F))  # full-width ASCII
+)
+
+
+@cache
+def _common_chars(encoding: str) -> frozenset[str]:
+    """Level-1 hanzi (GB2312's 3755 for gb18030, Big5's 5401 for big5; derived
+    from the codecs, no word list needed) and common punctuation."""
+    if encoding == "gb18030":
+        rows, trails, codec = range(0xB0, 0xD8), range(0xA1, 0xFF), "gb2312"
+    else:
+        rows, trails, codec = range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)], "big5"
+    chars = set(_PUNCTUATION)
+    for lead in rows:
+        for trail in trails:
+            try:
+                chars.add(bytes((lead, trail)).decode(codec))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def _common_share(text: str, encoding: str) -> float:
+    """Share of the non-ASCII characters of `text` that are common in
+    `encoding`: near 1 for text read in its own encoding, lower for bytes read
+    in the wrong one. Spaces and format characters (zero-width space) are
+    neutral."""
+    common = _common_chars(_CANONICAL[encoding])
+    wide = [c for c in text if not c.isascii() and not c.isspace() and unicodedata.category(c) != "Cf"]
+    if not wide:
+        return 1.0
+    return sum(c in common for c in wide) / len(wide)
+
+
+def _charset_normalizer_guess(data: bytes, candidates: list[str]) -> str | None:
+    from charset_normalizer import from_bytes
+
+    # Isolated to what decoded strictly: left free, it calls short GBK text
+    # cp949, johab or utf_16_be and random bytes cp037 (see docs/libraries.md).
+    best = from_bytes(data, cp_isolation=candidates).best()
+    if best is None:
+        return None
+    name = best.encoding.replace("_", "")
+    return next((c for c in candidates if c.replace("_", "") == name), None)
+
+
+def _pick_legacy(data: bytes) -> tuple[str, str]:
+    """Decode bytes that are not UTF-8 as GB18030 or Big5: charset-normalizer's
+    guess, checked against the share of common characters of each reading."""
+    decoded: dict[str, str] = {}
+    for encoding in _LEGACY:
+        if _CANONICAL[encoding] in {_CANONICAL[e] for e in decoded}:
+            continue  # cp950 only when strict big5 failed
+        try:
+            decoded[encoding] = data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    if not decoded:
+        raise _Reject("undecodable", "bytes are not valid UTF-8, GB18030 or Big5")
+    candidates = list(decoded)
+    share = {e: _common_share(t, e) for e, t in decoded.items()}
+    guess = _charset_normalizer_guess(data, candidates)
+    top = max(share.values())
+    # When both decode, charset-normalizer picks Big5 for some short GB18030
+    # texts (under ~15 characters, more often when they hold full-width digits
+    # or punctuation); the reading with more common characters wins then. On a
+    # tie its guess stands, else GB18030 (mainland texts are the usual case).
+    leaders = [e for e in candidates if share[e] == top]
+    choice = guess if guess in leaders else leaders[0]
+    if guess is None and top < _MIN_COMMON_SHARE:
+        raise _Reject("undecodable", f"no confident encoding (best: {_CANONICAL[choice]}, {top:.0%} common characters)")
+    return decoded[choice], _CANONICAL[choice]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text and canonical encoding name of a text file's bytes.
+
+    Order: byte order marks, binary sniffing, strict UTF-8, then GB18030/Big5
+    (charset-normalizer, checked). Raises _Reject for what is not text."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _Reject("undecodable", f"UTF-8 byte order mark but invalid UTF-8 at byte {exc.start + 3}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if data.startswith(codecs.BOM_UTF32_LE):
+            raise _Reject("undecodable", "UTF-32 text is not supported")
+        try:
+            text = data.decode("utf-16")  # the BOM says which byte order
+        except UnicodeDecodeError as exc:
+            raise _Reject("undecodable", f"UTF-16 byte order mark but invalid UTF-16 at byte {exc.start}") from None
+        if _sniff_binary(text.encode("utf-8")):
+            raise _Reject("binary", "binary data after a UTF-16 byte order mark")
+        return text, "utf-16"
+    why = _sniff_binary(data)
+    if why:
+        raise _Reject("binary", why)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _pick_legacy(data)
+
+
+# ---------------------------------------------------------------------------
+# Format readers
+# ---------------------------------------------------------------------------
+
+
+def _require_text(text: str) -> None:
+    if not text.strip():
+        raise _Reject("empty", "no text (only whitespace)")
+
+
+def _read_plain(data: bytes, fmt: str) -> list[Record]:
+    text, encoding = decode_text(data)
+    _require_text(text)
+    return [SourceText(text=text, source_format=fmt, encoding=encoding)]
+
+
+# --- HTML -------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_DECLARED = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",
+             "big5": "big5", "big5-hkscs": "big5", "cp950": "big5", "utf-8": "utf-8", "utf8": "utf-8"}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+
+
+@dataclass(frozen=True)
+class _HtmlRules:
+    drop_tags: frozenset[str]
+    drop_tags_outside_main: frozenset[str]
+    drop_selectors: tuple[str, ...]
+    tokens: frozenset[str]
+    tokens_outside_main: frozenset[str]
+    prefixes: tuple[str, ...]
+    main_selectors: tuple[str, ...]
+    main_min_chars: int
+    block_tags: frozenset[str]
+
+
+@cache
+def _html_rules() -> _HtmlRules:
+    spec = load_yaml("html_chrome.yaml")
+    return _HtmlRules(
+        drop_tags=frozenset(spec["drop_tags"]),
+        drop_tags_outside_main=frozenset(spec["drop_tags_outside_main"]),
+        drop_selectors=tuple(spec["drop_selectors"]),
+        tokens=frozenset(spec["chrome_tokens"]),
+        tokens_outside_main=frozenset(spec["chrome_tokens_outside_main"]),
+        prefixes=tuple(spec["chrome_prefixes"]),
+        main_selectors=tuple(spec["main_selectors"]),
+        main_min_chars=int(spec["main_min_chars"]),
+        block_tags=frozenset(spec["block_tags"]),
+    )
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    """Like decode_text, but a page's own <meta charset> is believed first."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        match = _META_CHARSET.search(data[:4096])
+        declared = _DECLARED.get(match.group(1).decode("ascii").lower()) if match else None
+        if declared and not _sniff_binary(data):
+            try:
+                return data.decode(declared), declared
+            except UnicodeDecodeError:
+                pass  # pages lie about their charset; detect instead
+    return decode_text(data)
+
+
+def _class_tokens(node: Any) -> list[str]:
+    attrs = node.attributes
+    raw = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+    return [t.lower() for t in _TOKEN_SPLIT.split(_CAMEL.sub(" ", raw)) if t]
+
+
+def _is_chrome(node: Any, rules: _HtmlRules, inside_main: bool) -> bool:
+    tag = node.tag
+    if tag in rules.drop_tags or (not inside_main and tag in rules.drop_tags_outside_main):
+        return True
+    for token in _class_tokens(node):
+        if token in rules.tokens or token.startswith(rules.prefixes):
+            return True
+        if not inside_main and token in rules.tokens_outside_main:
+            return True
+    return False
+
+
+def _strip_chrome(root: Any, rules: _HtmlRules, inside_main: bool) -> None:
+    for selector in rules.drop_selectors:
+        for node in root.css(selector):
+            node.decompose()
+    doomed = [n for n in root.css("*") if _is_chrome(n, rules, inside_main)]
+    for node in doomed:
+        try:
+            node.decompose()
+        except Exception:  # already gone with a dropped ancestor
+            pass
+
+
+def _html_lines(root: Any, rules: _HtmlRules) -> str:
+    """The text of `root`, with a line break at each block element's edges."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        child = node.child
+        while child is not None:
+            if child.is_text_node:
+                out.append(_SPACES.sub(" ", child.text_content or ""))
+            elif child.is_element_node:
+                block = child.tag in rules.block_tags
+                if block:
+                    out.append("\n")
+                if child.tag == "pre":
+                    out.append(child.text(deep=True))
+                else:
+                    walk(child)
+                if block:
+                    out.append("\n")
+            child = child.next
+
+    walk(root)
+    lines = (line.strip() for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read_html(data: bytes, fmt: str) -> list[Record]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    text, encoding = _decode_html(data)
+    _require_text(text)
+    rules = _html_rules()
+    tree = LexborHTMLParser(text)
+    body = tree.body
+    if body is None:
+        raise _Reject("empty", "HTML page without a body")
+    main = None
+    for selector in rules.main_selectors:
+        for node in body.css(selector):
+            if len(node.text(deep=True, strip=True)) >= rules.main_min_chars:
+                main = node
+                break
+        if main is not None:
+            break
+    root = main if main is not None else body
+    _strip_chrome(root, rules, inside_main=main is not None)
+    meta: dict[str, Any] = {}
+    heading = root.css_first("h1") or body.css_first("h1")
+    title_node = heading or tree.css_first("title")
+    title = _SPACES.sub(" ", title_node.text(deep=True)).strip() if title_node is not None else ""
+    if title:
+        meta["title"] = title
+    body_text = _html_lines(root, rules)
+    if not body_text:
+        raise _Reject("empty", "no main text in the HTML page")
+    return [SourceText(text=body_text, source_format="html", encoding=encoding, meta=meta)]
+
+
+# --- DOCX -------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_blocks(parent: Any, document: Any, lines: list[str]) -> None:
+    """Paragraphs and table cells under `parent` (the body, a cell, a content
+    control) in document order."""
+    from docx.table import _Cell
+    from docx.text.paragraph import Paragraph
+
+    for child in parent.iterchildren():
+        if child.tag == f"{_W}p":
+            text = Paragraph(child, document).text
+            lines.extend(line for line in text.splitlines() if line.strip())
+        elif child.tag == f"{_W}tbl":
+            seen: set[int] = set()
+            for tr in child.iterchildren(f"{_W}tr"):
+                for tc in tr.iterchildren(f"{_W}tc"):
+                    # A horizontally merged cell is one w:tc; a vertically
+                    # merged one repeats as an empty continuation cell.
+                    if id(tc) in seen:
+                        continue
+                    seen.add(id(tc))
+                    _docx_blocks(_Cell(tc, document), document, lines)
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                _docx_blocks(content, document, lines)
+
+
+def _read_docx(data: bytes, fmt: str) -> list[Record]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not data.startswith(b"PK"):
+        why = _sniff_binary(data)
+        raise _Reject("corrupt", f"not a .docx (zip) file: {why or 'bad magic number'}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise _Reject("corrupt", "zip archive without word/document.xml (not a Word document)")
+        document = docx.Document(io.BytesIO(data))
+    except _Reject:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise _Reject("corrupt", f"damaged .docx (zip) file: {exc}") from None
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise _Reject("corrupt", f"unreadable .docx package: {exc}") from None
+    except Exception as exc:  # lxml syntax errors, zlib errors in a member...
+        raise _Reject("corrupt", f"unreadable .docx: {type(exc).__name__}: {exc}") from None
+    lines: list[str] = []
+    # iterchildren on the raw body: python-docx's .paragraphs skips tables.
+    body = document.element.body
+    _docx_blocks(body, document, lines)
+    if not lines:
+        raise _Reject("empty", "no text in the .docx document")
+    return [SourceText(text="\n".join(lines), source_format="docx", encoding=None)]
+
+
+# --- JSONL ------------------------------------------------------------------
+
+_META_KEYS = ("title", "year", "date", "url", "issuer", "region")
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _jsonl_record(line: str, number: int, encoding: str) -> Record:
+    def bad(detail: str) -> Rejection:
+        return Rejection(reason="malformed_record", detail=f"line {number}: {detail}", source_record=number)
+
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return bad(f"invalid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return bad("invalid JSON (nested too deeply)")
+    if not isinstance(obj, dict):
+        return bad(f"a JSON {type(obj).__name__}, not an object")
+    key = "content" if "content" in obj else "text" if "text" in obj else None
+    if key is None:
+        return bad("no 'content' or 'text' field")
+    text = obj[key]
+    if not isinstance(text, str):
+        return bad(f"'{key}' is not a string")
+    if not text.strip():
+        return bad(f"'{key}' is empty")
+    meta = {k: obj[k] for k in _META_KEYS if k in obj}
+    if "year" in meta:
+        meta["year"] = _year(meta["year"])
+    return SourceText(text=text, source_format="jsonl", encoding=encoding, source_record=number, meta=meta)
+
+
+def _read_jsonl(data: bytes, fmt: str) -> list[Record]:
+    text, encoding = decode_text(data)
+    _require_text(text)
+    # Split on \n only: str.splitlines would also break at U+2028, which JSON
+    # allows unescaped inside strings.
+    return [
+        _jsonl_record(line, number, encoding)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
+# ---------------------------------------------------------------------------
+
+_READERS: dict[str, tuple[str, Callable[[bytes, str], list[Record]]]] = {
+    ".txt": ("txt", _read_plain),
+    ".md": ("md", _read_plain),
+    ".html": ("html", _read_html),
+    ".htm": ("html", _read_html),
+    ".docx": ("docx", _read_docx),
+    ".jsonl": ("jsonl", _read_jsonl),
+}
+
+
+def read_source(data: bytes, filename: str) -> list[SourceText | Rejection]:
+    """Read one file's bytes; the extension of `filename` picks the format.
+
+    Returns one SourceText per document (a .jsonl gives one per line) and a
+    Rejection for each file or line that cannot be read. Never raises."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in _READERS:
+        return [Rejection(reason="unsupported", detail=f"unsupported file type '{suffix or filename}'")]
+    if not data.strip():
+        return [Rejection(reason="empty", detail="empty file" if not data else "only whitespace")]
+    fmt, reader = _READERS[suffix]
+    try:
+        return reader(data, fmt)
+    except _Reject as exc:
+        return [exc.rejection]
+    except Exception as exc:  # a reader bug must not stop a run; say what happened
+        return [Rejection(reason="unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])]
