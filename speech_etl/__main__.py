@@ -1,0 +1,3 @@
+from speech_etl.cli import app
+
+app()

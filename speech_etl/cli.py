@@ -1,0 +1,132 @@
+"""The `speech-etl` command line (see docs/cli.md and ../shared/CONTRACT.md).
+
+Exit status: 0 when the run completed (also with rejected files), 2 for a
+usage error, 1 for a fatal error. Errors a user can cause are one line.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from speech_etl.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Chinese government speeches and work reports into queryable tables.")
+err = Console(stderr=True)
+out = Console()
+
+WarehouseOption = Annotated[
+    Path | None, typer.Option("--warehouse", "-w", help="Warehouse folder (default ./data, or SPEECH_ETL_WAREHOUSE).")
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _writable(folder: Path) -> str | None:
+    """Why `folder` cannot hold a warehouse, or None."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    probe = existing / f".speech-etl-probe"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        return f"{existing} is not writable ({exc.strerror})"
+    return None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Speech files or folders (searched recursively).")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
+    settings = Settings()
+    folder = warehouse or settings.warehouse
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
+    problem = _writable(folder)
+    if problem:
+        raise fail(f"cannot write the warehouse: {problem}")
+    from flows.ingest import ingest as ingest_flow  # imports Prefect: keep `--help` fast
+
+    try:
+        summary = ingest_flow([str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files)
+    except OSError as exc:
+        raise fail(f"ingest failed: {exc}") from None
+    _print_summary(summary, folder)
+
+
+def _print_summary(summary, folder: Path) -> None:
+    table = Table(title=f"speech-etl ingest -> {folder}", show_header=True)
+    for column in ("files seen", "new/changed", "unchanged", "rejected", "deleted"):
+        table.add_column(column, justify="right")
+    table.add_row(str(summary.files_seen), str(summary.files_new), str(summary.files_unchanged),
+                  str(summary.files_rejected), str(len(summary.files_deleted)))
+    out.print(table)
+    if summary.added_nothing:
+        out.print("Nothing new: no rows added to any table.")
+    else:
+        out.print("Rows added: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()))
+    for reject in summary.rejects:
+        record = f" line {reject['source_record']}" if reject["source_record"] else ""
+        out.print(f"rejected {reject['source_path']}{record}: {reject['reason']} ({reject['detail']})",
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL query (read-only).")],
+    warehouse: WarehouseOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Run one read-only SQL query on the warehouse and print the result."""
+    import duckdb
+
+    from warehouse.load import database_path
+
+    db = database_path(warehouse or Settings().warehouse)
+    if not db.exists():
+        raise fail(f"no warehouse at {db}; run `speech-etl ingest PATH --warehouse {db.parent}` first")
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            frame = con.execute(query).fetchdf()
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise fail(f"query failed: {first_line}") from None
+    if output is OutputFormat.csv:
+        frame.to_csv(sys.stdout, index=False)
+    elif output is OutputFormat.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+    else:
+        table = Table(show_header=True, header_style="bold")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
+        out.print(table)
+        out.print(f"({len(frame)} rows)")
+
+
+def main() -> None:
+    app()
