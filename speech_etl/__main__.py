@@ -1,3 +1,3 @@
-from speech_etl.cli import app
+from speech_etl.cli import main
 
-app()
+main()

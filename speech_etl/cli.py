@@ -6,6 +6,8 @@ usage error, 1 for a fatal error. Errors a user can cause are one line.
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -14,6 +16,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
+try:  # typer >= 0.20 ships its own copy of click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 from speech_etl.settings import Settings
 
@@ -110,23 +117,49 @@ def sql(
         raise fail(f"no warehouse at {db}; run `speech-etl ingest PATH --warehouse {db.parent}` first")
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            frame = con.execute(query).fetchdf()
+            cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]
         raise fail(f"query failed: {first_line}") from None
+    _print_rows(columns, rows, output)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> None:
     if output is OutputFormat.csv:
-        frame.to_csv(sys.stdout, index=False)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_text(v) for v in row] for row in rows])
     elif output is OutputFormat.json:
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+        records = [dict(zip(columns, row)) for row in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
     else:
         table = Table(show_header=True, header_style="bold")
-        for column in frame.columns:
-            table.add_column(str(column))
-        for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*[_text(v) for v in row])
         out.print(table)
-        out.print(f"({len(frame)} rows)")
+        out.print(f"({len(rows)} rows)")
 
 
 def main() -> None:
-    app()
+    """Console entry point: usage errors become one line and exit status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as exc:
+        out.print(exc.ctx.get_help())
+        sys.exit(2)
+    except click_errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "speech-etl"
+        err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False)
+        sys.exit(2)
+    except click_errors.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -84,10 +84,14 @@ def _number(token: str) -> int | None:
 
 
 def _heading_text(line: str, marker_end: int, cfg: _Config) -> str:
+    """The marker's line when short, else its first sentence; a long first
+    sentence (a paragraph led by 一是) is cut at its first comma."""
     rest = line[marker_end:]
     cut = cfg.heading_end.search(rest)
     if cut:
         rest = rest[: cut.start()]
+    if len(rest) > cfg.max_heading_chars // 2 and "," in rest:
+        rest = rest[: rest.index(",")]
     return rest[: cfg.max_heading_chars].strip()
 
 
@@ -264,7 +268,7 @@ def build_sections(text: str, doc_id: str, gap_offsets: list[int] | None = None)
         for child in node.children:
             if child.number is not None:
                 ordinal = child.number
-            elif child.style:
+            elif child.style and child.style != "outline":
                 dash_position += 1
                 ordinal = dash_position
             else:
