@@ -1,0 +1,28 @@
+# The two commands of the README's quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+WAREHOUSE ?= data
+
+.PHONY: setup demo test bench clean
+
+# A virtual environment with the project and its test tools, rebuilt when
+# pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Build the warehouse from the shipped samples and show what it holds.
+demo: setup
+	$(BIN)/speech-etl ingest samples --warehouse $(WAREHOUSE)
+	$(BIN)/speech-etl sql "SELECT doc_type, count(*) AS documents, sum(char_count) AS characters FROM documents GROUP BY ALL ORDER BY 1" --warehouse $(WAREHOUSE)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(WAREHOUSE) .pytest_cache .hypothesis
