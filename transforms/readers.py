@@ -279,15 +279,17 @@ def _is_chrome(node: Any, rules: _HtmlRules, inside_main: bool) -> bool:
 
 
 def _strip_chrome(root: Any, rules: _HtmlRules, inside_main: bool) -> None:
+    # css("*") includes the root itself (which may be <body class="has-sidebar">):
+    # keep it. Deepest nodes go first, so no node is freed with its ancestor
+    # before its own decompose.
+    def drop(nodes: list[Any]) -> None:
+        for node in reversed(nodes):
+            if node.mem_id != root.mem_id:
+                node.decompose()
+
     for selector in rules.drop_selectors:
-        for node in root.css(selector):
-            node.decompose()
-    doomed = [n for n in root.css("*") if _is_chrome(n, rules, inside_main)]
-    for node in doomed:
-        try:
-            node.decompose()
-        except Exception:  # already gone with a dropped ancestor
-            pass
+        drop(root.css(selector))
+    drop([n for n in root.css("*") if _is_chrome(n, rules, inside_main)])
 
 
 def _html_lines(root: Any, rules: _HtmlRules) -> str:
@@ -356,7 +358,6 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _docx_blocks(parent: Any, document: Any, lines: list[str]) -> None:
     """Paragraphs and table cells under `parent` (the body, a cell, a content
     control) in document order."""
-    from docx.table import _Cell
     from docx.text.paragraph import Paragraph
 
     for child in parent.iterchildren():
@@ -364,15 +365,12 @@ def _docx_blocks(parent: Any, document: Any, lines: list[str]) -> None:
             text = Paragraph(child, document).text
             lines.extend(line for line in text.splitlines() if line.strip())
         elif child.tag == f"{_W}tbl":
-            seen: set[int] = set()
+            # Walking the XML, a merged cell is read once: a horizontal merge is
+            # one w:tc spanning columns, and the continuation cells of a vertical
+            # merge are empty. (python-docx's row.cells repeats merged cells.)
             for tr in child.iterchildren(f"{_W}tr"):
                 for tc in tr.iterchildren(f"{_W}tc"):
-                    # A horizontally merged cell is one w:tc; a vertically
-                    # merged one repeats as an empty continuation cell.
-                    if id(tc) in seen:
-                        continue
-                    seen.add(id(tc))
-                    _docx_blocks(_Cell(tc, document), document, lines)
+                    _docx_blocks(tc, document, lines)
         elif child.tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:
