@@ -1,0 +1,75 @@
+"""The cue words of figure_cues.yaml, compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.knowledge import load_yaml
+
+
+def alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Cues:
+    spec: dict
+    range_separators: str  # regex source
+    bound_before: tuple[tuple[str, str], ...]  # (word, bound), longest first
+    bound_between: dict[str, str]
+    bound_after: re.Pattern  # matched right after the mention; group name = bound
+    capped: tuple[str, ...]
+    avg_growth: tuple[str, ...]
+    to_level: tuple[str, ...]
+    up: tuple[str, ...]
+    down: tuple[str, ...]
+    # trailing cue words stripped off an indicator phrase, longest first
+    trailing: re.Pattern
+    growth_words: re.Pattern
+    share_words: re.Pattern
+    estimate: re.Pattern
+    target: re.Pattern
+    strong_target: re.Pattern
+    plan_verbs: re.Pattern
+    not_figure_spans: re.Pattern
+    not_before: tuple[str, ...]
+    set_phrases: re.Pattern
+    count_cues: tuple[str, ...]
+
+
+@cache
+def cues() -> Cues:
+    spec = load_yaml("figure_cues.yaml")
+    b = spec["bounds"]
+    before = sorted(((w, k) for k, ws in b["before"].items() for w in ws), key=lambda x: -len(x[0]))
+    between = {w: k for k, ws in b["between"].items() for w in ws}
+    after = "|".join(f"(?P<{k}>{alternation(ws)})" for k, ws in b["after"].items())
+    m = spec["measure"]
+    verbs = m["avg_growth"] + m["to_level"] + m["up"] + m["down"] + m["fillers"]
+    k = spec["kind"]
+    nf = spec["not_figures"]
+    return Cues(
+        spec=spec,
+        range_separators=alternation(spec["range_separators"]),
+        bound_before=tuple(before),
+        bound_between=between,
+        bound_after=re.compile(after),
+        capped=tuple(b["capped"]),
+        avg_growth=tuple(sorted(m["avg_growth"], key=len, reverse=True)),
+        to_level=tuple(sorted(m["to_level"], key=len, reverse=True)),
+        up=tuple(sorted(m["up"], key=len, reverse=True)),
+        down=tuple(sorted(m["down"], key=len, reverse=True)),
+        trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
+        growth_words=re.compile(alternation(m["growth_words"])),
+        share_words=re.compile(alternation(m["share_words"])),
+        estimate=re.compile(alternation(k["estimate"])),
+        target=re.compile(alternation(k["target"])),
+        strong_target=re.compile(alternation(k["strong_target"])),
+        plan_verbs=re.compile(alternation(k["plan_verbs"])),
+        not_figure_spans=re.compile("|".join(f"(?:{p})" for p in nf["spans"])),
+        not_before=tuple(sorted(nf["before"], key=len, reverse=True)),
+        set_phrases=re.compile(alternation(nf["chinese_set_phrases"])),
+        count_cues=tuple(nf["chinese_count_cues"]),
+    )

@@ -1,0 +1,359 @@
+"""Extract every stated figure of a document as `Metric` records.
+
+One compiled pattern finds the candidates (a number or placeholder, an
+optional range end, the unit); the small modules beside this one decide
+value, unit, bound, indicator, measure, kind and period from the text around
+each. Pure: reads the Document, returns new records.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.clean import placeholder_spans
+from transforms.document import Document, Metric, Section
+from transforms.knowledge import load_yaml
+from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
+from transforms.metrics.cues import alternation, cues
+from transforms.metrics.indicator import indicator_key, split_indicator
+from transforms.metrics.kind import kind_of
+from transforms.metrics.units import split_unit, to_base, unit_table
+
+_SENTENCE_END = re.compile(r"[。!?！？;；\n]")
+_CLAUSE_END = re.compile(r"[。!?！？;；\n,，:：]")
+_CONNECTORS = set("、和及与,，")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    figure: re.Pattern
+    not_figure: re.Pattern
+    role_cues: tuple[tuple[str, re.Pattern], ...]
+
+
+@cache
+def _patterns() -> _Patterns:
+    c = cues()
+    unit = unit_table().regex
+    scale = alternation(unit_table().scales)
+    num = numbers.NUMBER
+    more = "多|余"
+    figure = (
+        f"(?P<n1>{num})"
+        f"(?:(?P<b1>{more})?(?P<u1>{unit})?(?P<sep>{c.range_separators})(?P<n2>{num}))?"
+        f"(?P<between>{more})?(?P<unit>{unit}|{scale})?"
+    )
+    not_figure = "|".join(f"(?:{p})" for p in (c.not_figure_spans.pattern, c.set_phrases.pattern))
+    roles = []
+    for r in load_yaml("headings.yaml").get("roles", []):
+        roles.append((r["role"], re.compile(alternation(r["cues"]))))
+    return _Patterns(re.compile(figure), re.compile(not_figure), tuple(roles))
+
+
+def metric_id(doc_id: str, start: int, end: int) -> str:
+    return hashlib.sha256(f"{doc_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    parts, last = [], 0
+    for a, b in spans:
+        parts.append(text[last:a])
+        parts.append("\x00" * (b - a))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+class _Spans:
+    """Sorted, non-overlapping spans with a fast `covers(pos)`."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.ends[i] > pos
+
+
+def _fallback_roles(text: str) -> tuple[list[int], list[str]]:
+    """Without sections: a short heading-like line with a role cue switches the role."""
+    starts, roles = [0], ["other"]
+    offset = 0
+    pats = _patterns().role_cues
+    for line in text.split("\n"):
+        if 0 < len(line) <= 40 and line[-1] not in "。;；":
+            for role, cue in pats:
+                if cue.search(line):
+                    if role != roles[-1]:
+                        starts.append(offset)
+                        roles.append(role)
+                    break
+        offset += len(line) + 1
+    return starts, roles
+
+
+class _SectionIndex:
+    def __init__(self, doc: Document, ref):
+        self.ref = ref
+        leaves = sorted(doc.leaf_sections(), key=lambda s: s.char_start)
+        self.leaves = leaves
+        self.starts = [s.char_start for s in leaves]
+        self.by_id = {s.section_id: s for s in doc.sections}
+        self.fallback = None if leaves else _fallback_roles(doc.text)
+        self._defaults: dict[str, period_mod.Period | None] = {}
+
+    def leaf(self, pos: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.leaves[i].char_start <= pos < self.leaves[i].char_end:
+            return self.leaves[i]
+        return None
+
+    def role(self, pos: int, leaf: Section | None) -> str:
+        if leaf is not None:
+            return leaf.role
+        if self.fallback:
+            i = bisect.bisect_right(self.fallback[0], pos) - 1
+            return self.fallback[1][max(i, 0)]
+        return "other"
+
+    def default_period(self, leaf: Section | None, role: str) -> period_mod.Period | None:
+        key = leaf.section_id if leaf else f"role:{role}"
+        if key in self._defaults:
+            return self._defaults[key]
+        found = None
+        node = leaf
+        regex = period_mod.period_regex()
+        while node is not None and found is None:
+            for m in regex.finditer(node.heading or ""):
+                p = period_mod.resolve(m, self.ref)
+                if p is not None and p.year_level and p.start:
+                    found = period_mod.Period(str(p.start.year) if p.start.year == p.end.year else p.label,
+                                              p.start, p.end)
+                    break
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        if found is None:
+            found = period_mod.section_default(role, self.ref)
+        self._defaults[key] = found
+        return found
+
+
+def extract_metrics(doc: Document) -> list[Metric]:
+    text = doc.text
+    if not text:
+        return []
+    pats = _patterns()
+    c = cues()
+    ut = unit_table()
+    ref = doc.reference_date
+    work = _blank(text, placeholder_spans(text))
+    excluded = _Spans([m.span() for m in pats.not_figure.finditer(work)])
+    sentence_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    clause_ends = [m.start() for m in _CLAUSE_END.finditer(text)]
+    line_ends = [m.start() for m in re.finditer("\n", text)]
+    periods = [(m.start(), m.end(), m) for m in period_mod.period_regex().finditer(work)]
+    period_starts = [p[0] for p in periods]
+    sections = _SectionIndex(doc, ref)
+    period_re = period_mod.period_regex()
+
+    out: list[Metric] = []
+    prev: dict | None = None  # the previous figure, for carrying the indicator over
+    for m in pats.figure.finditer(work):
+        n1, n2, unit = m.group("n1"), m.group("n2"), m.group("unit")
+        start = m.start()
+        masked = numbers.is_masked(n1)
+        fraction = not masked and ("分之" in n1)
+        is_chinese = not masked and not fraction and not n1[0].isdigit()
+        if unit is None and m.group("u1"):
+            unit = m.group("u1")
+        if unit is None and not fraction:
+            continue
+        if excluded.covers(start):
+            continue
+        before_char = work[start - 1] if start else ""
+        if before_char.isascii() and (before_char.isalnum() or before_char in "._-/") and before_char != "":
+            continue
+        prefix = work[max(0, start - 8):start]
+        if prefix.endswith(c.not_before):
+            continue
+        unit_end = m.end()
+        scale_in_unit, bare = split_unit(unit) if unit else ("", None)
+        if unit and unit in ut.scales:  # a bare scale word: 3200万(孩子)
+            scale_in_unit, bare = unit, ""
+        # -- values
+        value = low = high = None
+        if masked:
+            pass
+        elif fraction:
+            parsed = numbers.parse_fraction(n1)
+            if parsed is None:
+                continue
+            value, is_percent = parsed
+            if is_percent and unit is None:
+                unit, bare = "%", "%"
+        elif is_chinese:
+            if len(n1) == 1 and (bare in ut.weak_after_chinese_digit or bare == "成") and not scale_in_unit:
+                if not prefix.endswith(c.count_cues):
+                    if bare != "成" or not re.match(r"(?:以上|左右|以下|多|[,，。、;；的])", work[unit_end:unit_end + 2]):
+                        continue
+            value = _chinese_value(n1, unit, scale_in_unit)
+            if value is None:
+                continue
+            if not scale_in_unit:
+                head, s = numbers.split_scale(n1, ut.scale_words)
+                if s and bare is not None:
+                    unit = s + unit
+                    scale_in_unit = s
+        else:
+            value = numbers.parse_arabic(n1)
+        if n2 is not None:
+            low = value
+            if n2[0].isdigit():
+                high = numbers.parse_arabic(n2)
+            elif numbers.is_masked(n2):
+                high = None
+            else:
+                high = _chinese_value(n2, unit, scale_in_unit)
+            value = None
+        else:
+            low = high = value
+
+        # -- context: sentence, clause, indicator
+        si = bisect.bisect_left(sentence_ends, start)
+        sent_start = sentence_ends[si - 1] + 1 if si > 0 else 0
+        sent_end = sentence_ends[si] if si < len(sentence_ends) else len(text)
+        ci = bisect.bisect_left(clause_ends, start)
+        clause_start = clause_ends[ci - 1] + 1 if ci > 0 else 0
+        same_sentence = prev is not None and prev["end"] > sent_start
+        ctx_start = max(clause_start, prev["end"]) if same_sentence else clause_start
+        # text before the number without the bound word (约, 超过) right before it
+        context = text[ctx_start:start]
+        indicator, cue_words = split_indicator(context, period_re)
+        carried = False
+        if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
+            indicator = prev["indicator"]
+            carried = True
+            if not [w for w in cue_words if w not in _CONNECTORS] and prev["cue_words"]:
+                cue_words = prev["cue_words"]
+        elif not indicator:
+            indicator = None
+        if indicator and len(indicator) > 30:
+            indicator = indicator[-30:]
+        key = indicator_key(indicator)
+        if masked and indicator and "\x00" in indicator:
+            indicator = indicator.replace("\x00", "")
+
+        measure, sign = measure_mod.measure_of(cue_words, bare, indicator)
+        if sign < 0:
+            value = -value if value is not None else None
+            low = -low if low is not None else None
+            high = -high if high is not None else None
+            if low is not None and high is not None and low > high:
+                low, high = high, low
+
+        # -- period
+        line_i = bisect.bisect_left(line_ends, start)
+        line_start = line_ends[line_i - 1] + 1 if line_i > 0 else 0
+        leaf = sections.leaf(start)
+        role = sections.role(start, leaf)
+        default = sections.default_period(leaf, role)
+        period, explicit = _period_at(start, line_start, periods, period_starts, ref, default)
+
+        # -- bound and kind
+        after = bounds.bound_after(work, unit_end)
+        between = m.group("between") or m.group("b1")
+        before = bounds.bound_before(work[max(0, start - 4):start])
+        capped = bounds.is_capped(work[max(0, start - 4):start])
+        clause_before = text[clause_start:start]
+        kind = kind_of(role=role, sentence_before=text[sent_start:start], clause_before=clause_before,
+                       bare_unit=bare, indicator_key=key, measure=measure,
+                       bound="approx" if after == "approx" or before == "approx" else "eq",
+                       period_end=period.end if period else None, ref=ref, explicit_period=explicit,
+                       clause_outside_indicator=clause_before.replace(indicator, "") if indicator else clause_before)
+        bound = bounds.decide(is_range=n2 is not None, between=between, after=after, before=before,
+                              capped=capped, is_target=kind == "target")
+
+        # -- scaling
+        if bare == "" and scale_in_unit:
+            value_base = float(f"{value * ut.scales[scale_in_unit]:.12g}") if value is not None else None
+            base_unit = None
+        else:
+            value_base, base_unit = to_base(value, unit)
+        if bare == "成" and unit == "成":
+            pass
+        end = unit_end
+        mention = text[start:end]
+        out.append(Metric(
+            metric_id=metric_id(doc.doc_id, start, end),
+            doc_id=doc.doc_id,
+            section_id=leaf.section_id if leaf else None,
+            char_start=start,
+            char_end=end,
+            sentence=text[sent_start:sent_end].strip(),
+            mention=mention,
+            indicator=indicator,
+            indicator_key=key,
+            measure=measure,
+            value=None if masked else value,
+            value_low=None if masked else low,
+            value_high=None if masked else high,
+            bound=bound,
+            unit=unit,
+            value_base=None if masked else value_base,
+            base_unit=base_unit,
+            kind=kind,
+            period_label=period.label if period else None,
+            period_start=period.start if period else None,
+            period_end=period.end if period else None,
+            masked=masked,
+        ))
+        prev = {"end": end, "indicator": indicator, "cue_words": cue_words}
+    return out
+
+
+def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | None:
+    ut = unit_table()
+    if scale_in_unit:
+        return numbers.chinese_in_scale(token, scale_in_unit, ut.scales[scale_in_unit])
+    head, scale = numbers.split_scale(token, ut.scale_words)
+    if scale:
+        return numbers.chinese_in_scale(head, scale, ut.scales[scale])
+    return numbers.parse_chinese(token)
+
+
+def _period_at(start, line_start, periods, period_starts, ref, default):
+    """The nearest period phrase before `start` in its paragraph, else the default."""
+    i = bisect.bisect_right(period_starts, start) - 1
+    found = None
+    while i >= 0 and periods[i][0] >= line_start:
+        if periods[i][1] <= start:
+            p = period_mod.resolve(periods[i][2], ref)
+            if p is not None:
+                found = (i, p)
+                break
+        i -= 1
+    if found is None:
+        return default, False
+    i, p = found
+    if not p.year_level:
+        year = None
+        j = i - 1
+        while j >= 0 and periods[j][0] >= line_start:
+            q = period_mod.resolve(periods[j][2], ref)
+            if q is not None and q.year_level and q.start and q.end and q.start.year == q.end.year:
+                year = q.start.year
+                break
+            j -= 1
+        if year is None and default is not None and default.start is not None:
+            year = default.start.year
+        if year is None and ref is not None:
+            year = ref.year
+        if year is not None:
+            p = period_mod.with_year(p, year)
+    return p, True

@@ -1,0 +1,150 @@
+"""Period: what time a figure is about, resolved against the document's own
+date (Document.reference_date), never the run date. Cue words: figure_cues.yaml
+`period`; conventions: docs/figures.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.metrics.cues import alternation, cues
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+    year_level: bool = True  # False for a bare 上半年 / 1-6月 (needs a year)
+    months: tuple[int, int] | None = None
+
+
+_MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|至|到)(\d{1,2})月")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def year_period(year: int, label: str | None = None) -> Period:
+    return Period(label or str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+@dataclass(frozen=True)
+class _Spec:
+    regex: re.Pattern
+    relative: dict[str, int]
+    sub: dict[str, tuple[int, int]]
+    plans: dict[str, int]
+
+
+@cache
+def _spec() -> _Spec:
+    p = cues().spec["period"]
+    sub = {k: (int(v[0]), int(v[1])) for k, v in p["sub_year"].items()}
+    sub_alt = alternation(sub)
+    months = r"\d{1,2}(?:月份?)?(?:-|—|–|~|至|到)\d{1,2}月份?"
+    subx = f"(?:{sub_alt}|{months})"
+    plans = {str(k): int(v) for k, v in p["plans"].items()}
+    nb = p["not_before"]
+    short_plans = [k for k in plans if len(k) == 2]  # 十五, 九五: also plain numbers
+    long_plans = [k for k in plans if len(k) > 2]
+    regex = (
+        rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年)"
+        rf"|(?P<since>(?:19|20)\d\d)年(?:以来|来)"
+        rf"|“?(?P<plan>{alternation(long_plans)})”?(?:计划|规划)?(?:期间|时期)?"
+        rf"|“(?P<plan2>{alternation(short_plans)})”(?:计划|规划)?(?:期间|时期)?"
+        rf"|(?P<plan3>{alternation(short_plans)})(?:计划|规划)?(?:期间|时期)"
+        rf"|(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
+        rf"|(?P<todate>{alternation(p['to_date'])})"
+        rf"|(?P<five>{alternation(p['five_years'])})"
+        rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?P<rsub>{subx})?"
+        rf"|(?P<sub>{subx})"
+    )
+    return _Spec(re.compile(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans)
+
+
+def period_regex() -> re.Pattern:
+    return _spec().regex
+
+
+def _months(m: re.Match, group: str) -> tuple[int, int] | None:
+    text = m.group(group)
+    if not text:
+        return None
+    spec = _spec()
+    if text in spec.sub:
+        return spec.sub[text]
+    found = _MONTHS.match(text)
+    if not found:
+        return None
+    a, b = int(found.group(1)), int(found.group(2))
+    if 1 <= a <= b <= 12:
+        return a, b
+    return None
+
+
+def _within(year: int, months: tuple[int, int], label: str) -> Period:
+    return Period(label, dt.date(year, months[0], 1), _month_end(year, months[1]), True, months)
+
+
+def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
+    """The period a matched phrase stands for, or None if it needs a date we lack."""
+    label = m.group().strip("“”")
+    spec = _spec()
+    if m.group("yrange"):
+        a, b = int(m.group("ya")), int(m.group("yb"))
+        if a > b:
+            return None
+        return Period(label, dt.date(a, 1, 1), dt.date(b, 12, 31))
+    if m.group("since"):
+        start = dt.date(int(m.group("since")), 1, 1)
+        return Period(label, start, ref if ref and ref > start else None)
+    plan = m.group("plan") or m.group("plan2") or m.group("plan3")
+    if plan:
+        first = spec.plans[plan]
+        return Period(label, dt.date(first, 1, 1), dt.date(first + 4, 12, 31))
+    if m.group("year"):
+        year = int(m.group("year"))
+        months = _months(m, "ysub")
+        return _within(year, months, label) if months else year_period(year, label)
+    if ref is None:
+        return None
+    if m.group("todate"):
+        return Period(label, dt.date(ref.year, 1, 1), ref)
+    if m.group("five"):
+        return Period(label, dt.date(ref.year - 5, 1, 1), dt.date(ref.year - 1, 12, 31))
+    if m.group("rel"):
+        year = ref.year + spec.relative[m.group("rel")]
+        months = _months(m, "rsub")
+        return _within(year, months, label) if months else year_period(year, label)
+    months = _months(m, "sub")
+    if months:
+        # a bare 上半年: the year comes from the context (see `with_year`)
+        return Period(label, dt.date(ref.year, months[0], 1), _month_end(ref.year, months[1]), False, months)
+    return None
+
+
+def with_year(period: Period, year: int) -> Period:
+    """A bare 上半年 placed in the year in effect where it is written."""
+    if period.year_level or not period.months:
+        return period
+    a, b = period.months
+    return Period(period.label, dt.date(year, a, 1), _month_end(year, b), True, period.months)
+
+
+def section_default(role: str, ref: dt.date | None) -> Period | None:
+    """The period of a figure with no period phrase before it in its paragraph:
+    a report's review covers the previous year (delivered in March), a mid-year
+    speech's review the year so far; tasks are about the document's year."""
+    if ref is None:
+        return None
+    if role == "review":
+        if ref.month <= 4:
+            return year_period(ref.year - 1)
+        return Period(str(ref.year), dt.date(ref.year, 1, 1), ref)
+    return year_period(ref.year)
