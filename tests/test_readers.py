@@ -359,7 +359,7 @@ def test_corrupt_docx(tmp_path: Path) -> None:
     png = tmp_path / "image.docx"
     png.write_bytes(PNG)
     rejection = reject_one(png)
-    assert (rejection.reason, rejection.detail) == ("corrupt", "not a .docx (zip) file: binary data: PNG image signature")
+    assert (rejection.reason, rejection.detail) == ("corrupt", "not a .docx (zip) file: a PNG image")
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -412,3 +412,24 @@ def test_html_body_with_a_chrome_class_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "body.html"
     path.write_text(page, encoding="utf-8")
     assert read_one(path).text == "正文第一段。"
+
+
+def test_html_nested_thousands_deep(tmp_path: Path) -> None:
+    path = tmp_path / "deep.html"
+    path.write_text("<html><body>" + "<div><span>" * 5000 + "深处的正文。" + "</span></div>" * 5000 + "</body></html>", encoding="utf-8")
+    assert read_one(path).text == "深处的正文。"
+
+
+def test_jsonl_damaged_utf8_line_is_rejected_alone(tmp_path: Path) -> None:
+    good = [json.dumps({"text": f"第{i}篇讲话。", "year": y}, ensure_ascii=False).encode("utf-8") for i, y in enumerate(["２０１９", "²", 2021.0], 1)]
+    path = tmp_path / "damaged.jsonl"
+    path.write_bytes(b"\n".join([good[0], b'{"text": "\xff\xfe broken"}', good[1], good[2]]) + b"\n")
+    summary = [(r.source_record, r.meta["year"]) if isinstance(r, SourceText) else (r.source_record, r.detail) for r in read_file(path)]
+    assert summary == [(1, 2019), (2, "line 2: not valid UTF-8"), (3, None), (4, 2021)]
+
+
+def test_jsonl_null_content_falls_back_to_text(tmp_path: Path) -> None:
+    path = tmp_path / "null.jsonl"
+    path.write_text('{"content": null, "text": "正文"}\n{"content": null}\n', encoding="utf-8")
+    summary = [(r.source_record, r.text) if isinstance(r, SourceText) else (r.source_record, r.detail) for r in read_file(path)]
+    assert summary == [(1, "正文"), (2, "line 2: no 'content' or 'text' field")]

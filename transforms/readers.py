@@ -56,7 +56,7 @@ _LEGACY = ("gb18030", "big5", "cp950")
 _CANONICAL = {"gb18030": "gb18030", "big5": "big5", "cp950": "big5"}
 # Share of non-ASCII characters that must be common characters of the encoding
 # when charset-normalizer gives no answer (real text scores > 0.95, random
-# high bytes that happen to decode as GB18030 about 0.3).
+# high bytes that happen to decode as GB18030 0.25 on average).
 _MIN_COMMON_SHARE = 0.9
 
 
@@ -68,13 +68,18 @@ class _Reject(Exception):
         self.rejection = Rejection(reason=reason, detail=detail)
 
 
+def _signature(data: bytes) -> str | None:
+    """The known binary format `data` starts with, if any."""
+    return next((what for magic, what in _MAGIC if data.startswith(magic)), None)
+
+
 def _sniff_binary(data: bytes) -> str | None:
     """Why `data` is not text, or None if it may be."""
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            return f"binary data: {what} signature"
+    what = _signature(data)
+    if what:
+        return f"binary data: {what} signature"
     head = data[:8192]
-    if b"\x00" in head:
+    if b"\x00" in data:
         return "binary data: NUL bytes (UTF-16 text needs a byte order mark)"
     controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS or b == 0x7F)
     if controls > _MAX_CONTROL_SHARE * len(head):
@@ -295,25 +300,31 @@ def _strip_chrome(root: Any, rules: _HtmlRules, inside_main: bool) -> None:
 def _html_lines(root: Any, rules: _HtmlRules) -> str:
     """The text of `root`, with a line break at each block element's edges."""
     out: list[str] = []
-
-    def walk(node: Any) -> None:
-        child = node.child
-        while child is not None:
-            if child.is_text_node:
-                out.append(_SPACES.sub(" ", child.text_content or ""))
-            elif child.is_element_node:
-                block = child.tag in rules.block_tags
-                if block:
-                    out.append("\n")
-                if child.tag == "pre":
-                    out.append(child.text(deep=True))
-                else:
-                    walk(child)
-                if block:
-                    out.append("\n")
-            child = child.next
-
-    walk(root)
+    # An explicit stack, not recursion: scraped pages can nest thousands deep.
+    # Items are nodes to visit, or "\n" to emit when a block element closes.
+    stack: list[Any] = []
+    child = root.last_child
+    while child is not None:
+        stack.append(child)
+        child = child.prev
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif node.is_text_node:
+            out.append(_SPACES.sub(" ", node.text_content or ""))
+        elif node.is_element_node:
+            block = node.tag in rules.block_tags
+            if block:
+                out.append("\n")
+                stack.append("\n")
+            if node.tag == "pre":
+                out.append(node.text(deep=True))
+                continue
+            child = node.last_child
+            while child is not None:
+                stack.append(child)
+                child = child.prev
     lines = (line.strip() for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -339,8 +350,8 @@ def _read_html(data: bytes, fmt: str) -> list[Record]:
     root = main if main is not None else body
     _strip_chrome(root, rules, inside_main=main is not None)
     meta: dict[str, Any] = {}
-    heading = root.css_first("h1") or body.css_first("h1")
-    title_node = heading or tree.css_first("title")
+    # The main text's <h1> (a site header's <h1> is usually the site's name).
+    title_node = root.css_first("h1") or tree.css_first("title")
     title = _SPACES.sub(" ", title_node.text(deep=True)).strip() if title_node is not None else ""
     if title:
         meta["title"] = title
@@ -382,8 +393,8 @@ def _read_docx(data: bytes, fmt: str) -> list[Record]:
     from docx.opc.exceptions import PackageNotFoundError
 
     if not data.startswith(b"PK"):
-        why = _sniff_binary(data)
-        raise _Reject("corrupt", f"not a .docx (zip) file: {why or 'bad magic number'}")
+        what = _signature(data)
+        raise _Reject("corrupt", f"not a .docx (zip) file: {f'a {what}' if what else 'bad magic number'}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
@@ -411,15 +422,22 @@ def _read_docx(data: bytes, fmt: str) -> list[Record]:
 _META_KEYS = ("title", "year", "date", "url", "issuer", "region")
 
 
+_ASCII_YEAR = re.compile(r"[0-9]{1,4}")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _year(value: Any) -> int | None:
+    """The year as an int when it is one ("2015", 2015, "２０１５"), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        digits = value.translate(_FULL_WIDTH_DIGITS).strip()
+        if _ASCII_YEAR.fullmatch(digits):
+            return int(digits)
     return None
 
 
@@ -435,7 +453,7 @@ def _jsonl_record(line: str, number: int, encoding: str) -> Record:
         return bad("invalid JSON (nested too deeply)")
     if not isinstance(obj, dict):
         return bad(f"a JSON {type(obj).__name__}, not an object")
-    key = "content" if "content" in obj else "text" if "text" in obj else None
+    key = next((k for k in ("content", "text") if obj.get(k) is not None), None)
     if key is None:
         return bad("no 'content' or 'text' field")
     text = obj[key]
@@ -449,8 +467,34 @@ def _jsonl_record(line: str, number: int, encoding: str) -> Record:
     return SourceText(text=text, source_format="jsonl", encoding=encoding, source_record=number, meta=meta)
 
 
+def _utf8_lines(data: bytes) -> list[tuple[int, str | None]]:
+    """(line number, text or None if not UTF-8) of each non-blank line."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    lines: list[tuple[int, str | None]] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
+            try:
+                lines.append((number, raw.decode("utf-8")))
+            except UnicodeDecodeError:
+                lines.append((number, None))
+    return lines
+
+
 def _read_jsonl(data: bytes, fmt: str) -> list[Record]:
-    text, encoding = decode_text(data)
+    try:
+        text, encoding = decode_text(data)
+    except _Reject as exc:
+        # A UTF-8 file with a few damaged lines: those lines are rejected, the
+        # others still load (a GB18030 file stays one undecodable file).
+        lines = _utf8_lines(data)
+        if exc.rejection.reason != "undecodable" or sum(t is not None for _, t in lines) * 2 < len(lines):
+            raise
+        return [
+            _jsonl_record(line, number, "utf-8") if line is not None
+            else Rejection(reason="malformed_record", detail=f"line {number}: not valid UTF-8", source_record=number)
+            for number, line in lines
+        ]
     _require_text(text)
     # Split on \n only: str.splitlines would also break at U+2028, which JSON
     # allows unescaped inside strings.
