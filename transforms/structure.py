@@ -182,7 +182,8 @@ class _TreeBuilder:
                 heading=_heading_text(line, item.end(), self.cfg),
             ))
         self.root.children.append(node)
-        self.root.children.append(_Node(start=start + len(line) + 1))  # body resumes
+        body_resumes = min(start + len(line) + 1, len(self.text))
+        self.root.children.append(_Node(start=body_resumes))
 
     def close_paragraph_level(self) -> None:
         while self.stack and self.stack[-1].style in PARAGRAPH_STYLES:
@@ -212,7 +213,7 @@ def _finish(root: _Node, text_length: int) -> None:
     leaves: list[_Node] = []
 
     def walk(node: _Node) -> None:
-        if len(node.children) == 1 and node.children[0].is_text:
+        if node is not root and len(node.children) == 1 and node.children[0].is_text:
             node.children = []
         for child in node.children:
             walk(child)

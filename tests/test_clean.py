@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.clean import clean, join_broken_lines, normalize, placeholder_spans
+from transforms.document import Document, SourceText
+
+
+def cleaned(text: str) -> Document:
+    return clean(Document(SourceText(text, "txt")))
+
+
+def test_sample_speech_chrome_becomes_metadata(speech_text):
+    doc = cleaned(speech_text)
+    assert doc.published_at == dt.datetime(2020, 8, 15, 10, 26, 13)
+    assert doc.declared_char_count == 11664
+    assert doc.is_truncated
+    assert doc.omitted_chars == 1230
+    for chrome in ("文鼎文库", "wentop", "此处省略", "预览结束", "下载全文", "本文15", "发布时间", "字数:"):
+        assert chrome not in doc.text, chrome
+    assert doc.text.startswith("在全市城管系统工作推进会上的讲话\n【提纲】")
+    assert doc.text.endswith("在户")
+
+
+def test_gap_is_recorded_where_the_text_was_cut(speech_text):
+    doc = cleaned(speech_text)
+    (gap,) = doc.gaps
+    assert gap.chars == 1230
+    assert doc.text[:gap.at].endswith("荣获“城管\n")
+    assert doc.text[gap.at:].startswith("能化停车管理大数据平台")
+
+
+def test_full_width_and_zero_width_are_normalized():
+    doc = cleaned("国内生产总值达到74.4\u200b万亿元，增长７．３％（初步核算）：")
+    assert doc.text == "国内生产总值达到74.4万亿元,增长7.3%(初步核算):"
+
+
+def test_numbers_and_links_broken_across_lines_are_joined():
+    assert normalize("广义货币M\n2\n增长13.6%") == "广义货币M\n2\n增长13.6%"
+    assert join_broken_lines(["广义货币M", "2", "增长13.6%,符合要求。"]) == ["广义货币M2增长13.6%,符合要求。"]
+    assert join_broken_lines(["制定了《", "关于深化改革严格土地管理的决定", "》;完善管理体制。"]) == [
+        "制定了《关于深化改革严格土地管理的决定》;完善管理体制。"]
+    assert join_broken_lines(["一、2013年工作回顾", "过去一年是第一年。"]) == ["一、2013年工作回顾", "过去一年是第一年。"]
+
+
+def test_wikisource_licence_footer_is_cut():
+    doc = cleaned("正文第一段。\n\n本作品是中华人民共和国的\n法律\n,国家机关的决议\nPublic domain\nfalse")
+    assert doc.text == "正文第一段。"
+
+
+def test_placeholders_versus_the_real_word():
+    text = "全市城管系统立案城管万件,结案率城管%。城管县城管局荣获称号,市城管市政公司在城管月城管日完成__改革。"
+    masked = [text[a:b] for a, b in placeholder_spans(text)]
+    assert masked == ["城管", "城管", "城管", "城管", "城管", "__"]
+    # 城管系统, 城管局, 城管市政公司 stay words
+    starts = [a for a, _ in placeholder_spans(text)]
+    assert text.index("城管系统") not in starts
+    assert text.index("城管局") not in starts
+    assert text.index("城管市政") not in starts
+
+
+def test_sample_speech_masked_count(speech_text):
+    assert cleaned(speech_text).masked_count == len(placeholder_spans(cleaned(speech_text).text)) > 40
+
+
+def test_doc_id_is_the_hash_of_the_cleaned_text():
+    a = cleaned("第一段。\r\n\r\n  第二段。  ")
+    b = cleaned("第一段。\n第二段。")
+    assert a.text == b.text == "第一段。\n第二段。"
+    assert a.doc_id == b.doc_id and len(a.doc_id) == 64
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_clean_never_raises_and_gaps_point_inside_the_text(text):
+    doc = cleaned(text)
+    assert "\r" not in doc.text and "\n\n" not in doc.text
+    for gap in doc.gaps:
+        assert 0 <= gap.at <= len(doc.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([
+    "城管", "%", "万件", "_", "……(文鼎文库www.wentop.com此处省略12字。不往下看了,点击下载全文)……",
+    "预览结束,全文100字,当前显示10字,还剩90字", "\n", "一、", "(一)", "1.", "增长", "７．３％", "\u200b", "　", "下载全文",
+]), max_size=40))
+def test_clean_handles_chrome_soup(parts):
+    doc = cleaned("".join(parts))
+    markers = sum(p.startswith("……") for p in parts)
+    assert [g.chars for g in doc.gaps] == [12] * markers
+    assert "此处省略" not in doc.text
+    for a, b in placeholder_spans(doc.text):
+        assert doc.text[a:b] in ("城管",) or set(doc.text[a:b]) == {"_"}
