@@ -3,7 +3,8 @@
 Pure: no file I/O; the caller reads the bytes and decides which files are
 inputs (`SUPPORTED_SUFFIXES`). Bad input never raises: it comes back as a
 `Rejection` with a reason (empty, binary, undecodable, corrupt,
-malformed_record, unsupported) and one short human line of detail.
+malformed_record, unsupported_format, unreadable) and one short human line of
+detail.
 """
 
 from __future__ import annotations
@@ -524,7 +525,7 @@ def read_source(data: bytes, filename: str) -> list[SourceText | Rejection]:
     Rejection for each file or line that cannot be read. Never raises."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in _READERS:
-        return [Rejection(reason="unsupported", detail=f"unsupported file type '{suffix or filename}'")]
+        return [Rejection(reason="unsupported_format", detail=f"unsupported file type '{suffix or filename}'")]
     if not data.strip():
         return [Rejection(reason="empty", detail="empty file" if not data else "only whitespace")]
     fmt, reader = _READERS[suffix]
