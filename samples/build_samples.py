@@ -10,12 +10,16 @@ are copied verbatim from the corpus .jsonl.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import docx
+import docx.document
 
 SHARED = Path("../shared/corpus")
 SPEECH = SHARED / "speeches" / "chengguan_progress_meeting_2020-08-15.txt"
@@ -57,6 +61,19 @@ def speech_lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
 
 
+def reproducible_docx(document: docx.document.Document) -> bytes:
+    """The .docx bytes with fixed dates, so rebuilding changes no bytes."""
+    document.core_properties.created = document.core_properties.modified = dt.datetime(2020, 8, 15)
+    raw = io.BytesIO()
+    document.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2020, 8, 15, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def build_speech(text: str, title: str) -> None:
     folder = OUT / "speeches"
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,7 +88,7 @@ def build_speech(text: str, title: str) -> None:
             document.add_heading(line, level=1)
         else:
             document.add_paragraph(line)
-    document.save(str(folder / f"{STEM}.docx"))
+    (folder / f"{STEM}.docx").write_bytes(reproducible_docx(document))
 
     paragraphs = "\n".join(
         f"<h1>{html.escape(line)}</h1>" if i == heading_at else f"<p>{html.escape(line)}</p>"
