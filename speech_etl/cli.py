@@ -21,6 +21,10 @@ try:  # typer >= 0.20 ships its own copy of click
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
+try:  # ... whose Abort lives in typer.exceptions
+    from typer.exceptions import Abort
+except ImportError:  # pragma: no cover
+    from click.exceptions import Abort
 
 from speech_etl.settings import Settings
 
@@ -82,6 +86,36 @@ def ingest(
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
     _print_summary(summary, folder)
+
+
+@app.command()
+def serve(
+    paths: Annotated[list[Path], typer.Argument(help="Speech files or folders to ingest on each run.")],
+    cron: Annotated[str | None, typer.Option("--cron", help="Cron schedule, e.g. '0 2 * * *' (02:00 daily).")] = None,
+    interval: Annotated[float | None, typer.Option("--interval", help="Run every SECONDS seconds.")] = None,
+    warehouse: WarehouseOption = None,
+    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "scheduled-ingest",
+) -> None:
+    """Serve the ingest flow on the Prefect server at PREFECT_API_URL with a schedule (Ctrl-C stops)."""
+    settings = Settings()
+    folder = warehouse or settings.warehouse
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
+    problem = _writable(folder)
+    if problem:
+        raise fail(f"cannot write the warehouse: {problem}")
+    from flows import serve as serving  # imports Prefect: keep `--help` fast
+
+    try:
+        serving.check_schedule(cron, interval)
+    except ValueError as exc:
+        raise fail(f"{exc} (see `speech-etl serve --help`)", 2) from None
+    plan = serving.make_plan(paths, folder, name, cron, interval, settings.batch_bytes, settings.batch_files)
+    try:
+        serving.serve(plan, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    except serving.ServeError as exc:
+        raise fail(str(exc)) from None
 
 
 def _print_summary(summary, folder: Path) -> None:
@@ -159,7 +193,7 @@ def main() -> None:
         command = exc.ctx.command_path if exc.ctx else "speech-etl"
         err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False)
         sys.exit(2)
-    except click_errors.Abort:
+    except Abort:
         err.print("aborted")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

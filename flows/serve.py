@@ -1,0 +1,113 @@
+"""Scheduled ingestion: serve a deployment of the ingest flow on a Prefect server.
+
+`speech-etl serve PATH... --cron EXPR | --interval SECONDS` registers the
+deployment `speech-etl-ingest/<name>` (default name `scheduled-ingest`) with
+that schedule on the server at PREFECT_API_URL and runs its flow runs (each in
+a subprocess, one at a time) until stopped with Ctrl-C or SIGTERM. Stopping
+pauses the schedule; serving again resumes it.
+
+A run that is stopped half-way is safe: the lake counts only committed
+batches and the warehouse file is swapped in whole (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect is imported)
+
+from dataclasses import dataclass
+from pathlib import Path
+
+FLOW_NAME = "speech-etl-ingest"
+DEFAULT_DEPLOYMENT = "scheduled-ingest"
+
+START_SERVER_HINT = (
+    "start one with `prefect server start` (in another terminal) and "
+    "`export PREFECT_API_URL=http://127.0.0.1:4200/api`"
+)
+
+
+class ServeError(Exception):
+    """A problem the user can fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    paths: list[str]  # absolute
+    warehouse: str  # absolute
+    name: str
+    cron: str | None
+    interval: float | None
+    batch_bytes: int
+    batch_files: int
+
+    @property
+    def parameters(self) -> dict:
+        return {"paths": self.paths, "warehouse": self.warehouse,
+                "batch_bytes": self.batch_bytes, "batch_files": self.batch_files}
+
+    @property
+    def schedule_text(self) -> str:
+        return f"cron {self.cron!r}" if self.cron else f"every {self.interval:g} seconds"
+
+
+def check_schedule(cron: str | None, interval: float | None) -> None:
+    """Exactly one of cron and interval, and a valid one (raises ValueError)."""
+    if (cron is None) == (interval is None):
+        raise ValueError("give exactly one of --cron EXPR and --interval SECONDS")
+    if interval is not None and not interval > 0:
+        raise ValueError(f"--interval must be a positive number of seconds, not {interval:g}")
+    if cron is not None:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        try:
+            CronSchedule(cron=cron)
+        except ValueError:
+            raise ValueError(f"--cron {cron!r} is not a valid cron expression "
+                             "(five fields: minute hour day month weekday, e.g. '0 2 * * *')") from None
+
+
+def api_url() -> str:
+    """The Prefect API the deployment goes to; ServeError when unset or unreachable."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ServeError(f"PREFECT_API_URL is not set, so there is no Prefect server to serve on; {START_SERVER_HINT}")
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/health", timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ServeError(f"no Prefect server answers at PREFECT_API_URL={url} ({reason}); {START_SERVER_HINT}") from None
+    return url
+
+
+def serve(plan: ServePlan, say=print) -> None:
+    """Register the deployment and serve it until Ctrl-C or SIGTERM."""
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.ingest import ingest
+
+    url = api_url()
+    say(f"serving {FLOW_NAME}/{plan.name} on {url}: ingest {', '.join(plan.paths)} "
+        f"into {plan.warehouse}, {plan.schedule_text}; Ctrl-C stops")
+    ingest.serve(
+        name=plan.name,
+        cron=plan.cron,
+        interval=plan.interval,
+        parameters=plan.parameters,
+        description=f"Ingest speech files under {', '.join(plan.paths)} into the warehouse at {plan.warehouse}.",
+        tags=["speech-etl"],
+        limit=1,  # one run at a time from this server (the warehouse lock guards the rest)
+        pause_on_shutdown=True,
+        # the installed package, not a file path relative to where serve started
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    say(f"stopped serving {FLOW_NAME}/{plan.name} (its schedule is paused until served again)")
+
+
+def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,
+              batch_bytes: int, batch_files: int) -> ServePlan:
+    return ServePlan([str(Path(p).resolve()) for p in paths], str(Path(warehouse).resolve()), name,
+                     cron, interval, batch_bytes, batch_files)
