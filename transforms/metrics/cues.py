@@ -23,6 +23,7 @@ class Cues:
     capped: tuple[str, ...]
     avg_growth: tuple[str, ...]
     to_level: tuple[str, ...]
+    reached: frozenset[str]
     up: tuple[str, ...]
     down: tuple[str, ...]
     # trailing cue words stripped off an indicator phrase, longest first
@@ -59,6 +60,7 @@ def cues() -> Cues:
         capped=tuple(b["capped"]),
         avg_growth=tuple(sorted(m["avg_growth"], key=len, reverse=True)),
         to_level=tuple(sorted(m["to_level"], key=len, reverse=True)),
+        reached=frozenset(m["reached"]),
         up=tuple(sorted(m["up"], key=len, reverse=True)),
         down=tuple(sorted(m["down"], key=len, reverse=True)),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),

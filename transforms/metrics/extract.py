@@ -130,16 +130,24 @@ class _SectionIndex:
         found = None
         node = leaf
         regex = period_mod.period_regex()
+        role_default = period_mod.section_default(role, self.ref)
         while node is not None and found is None:
             for m in regex.finditer(node.heading or ""):
                 p = period_mod.resolve(m, self.ref)
-                if p is not None and p.year_level and p.start:
-                    found = period_mod.Period(str(p.start.year) if p.start.year == p.end.year else p.label,
-                                              p.start, p.end)
+                if p is not None and p.start and p.end:
+                    if not p.year_level:
+                        if role_default is None or role_default.start is None:
+                            continue
+                        p = period_mod.with_year(p, role_default.start.year)
+                        found = p
+                    else:
+                        found = period_mod.Period(
+                            str(p.start.year) if p.start.year == p.end.year and p.months is None else p.label,
+                            p.start, p.end)
                     break
             node = self.by_id.get(node.parent_id) if node.parent_id else None
         if found is None:
-            found = period_mod.section_default(role, self.ref)
+            found = role_default
         self._defaults[key] = found
         return found
 
@@ -264,6 +272,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
         role = sections.role(start, leaf)
         default = sections.default_period(leaf, role)
         period, explicit = _period_at(start, line_start, periods, period_starts, ref, default)
+        if period is not None and period.start and period.end and period.end.year > period.start.year:
+            period = _point_in_span(period, cue_words, measure, text[max(0, start - 1):start], carried)
 
         # -- bound and kind
         after = bounds.bound_after(work, unit_end)
@@ -325,6 +335,20 @@ def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | 
     if scale:
         return numbers.chinese_in_scale(head, scale, ut.scales[scale])
     return numbers.parse_chinese(token)
+
+
+_FROM = ("从", "由")
+
+
+def _point_in_span(period, cue_words, measure, char_before, carried):
+    """In a multi-year period, a level reached (达到, 增加到) is the last
+    year's and a from-value (从3.16万亿元增加到…) the year before the first."""
+    if char_before in _FROM:
+        year = period.start.year - 1
+        return period_mod.year_period(year)
+    if measure == "level" and not carried and cue_words and cue_words[0] in cues().reached:
+        return period_mod.year_period(period.end.year)
+    return period
 
 
 def _period_at(start, line_start, periods, period_starts, ref, default):

@@ -23,6 +23,7 @@ class Period:
     months: tuple[int, int] | None = None
 
 
+_CN_SMALL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|至|到)(\d{1,2})月")
 
 
@@ -56,13 +57,18 @@ def _spec() -> _Spec:
     regex = (
         rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年)"
         rf"|(?P<since>(?:19|20)\d\d)年(?:以来|来)"
-        rf"|“?(?P<plan>{alternation(long_plans)})”?(?:计划|规划)?(?:期间|时期)?"
-        rf"|“(?P<plan2>{alternation(short_plans)})”(?:计划|规划)?(?:期间|时期)?"
-        rf"|(?P<plan3>{alternation(short_plans)})(?:计划|规划)?(?:期间|时期)"
-        rf"|(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
+        # a plan's name (“十二五”规划) is no period; the plan's years are
+        rf"|“?(?P<plan>{alternation(long_plans)})”?(?!”?(?:规划|计划|纲要))(?:期间|时期|以来|末)?"
+        rf"(?:前(?P<pfirst>[一二三四两])年(?:累计)?)?"
+        rf"|“(?P<plan2>{alternation(short_plans)})”(?!(?:规划|计划|纲要))(?:期间|时期)?"
+        rf"|(?P<plan3>{alternation(short_plans)})(?:期间|时期)"
+        rf"|(?<!{nb})(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
         rf"|(?P<todate>{alternation(p['to_date'])})"
         rf"|(?P<five>{alternation(p['five_years'])})"
+        rf"|(?P<past>{p['past_years']})"
+        rf"|(?P<next>{p['next_years']})"
         rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?P<rsub>{subx})?"
+        rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
     )
     return _Spec(re.compile(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans)
@@ -94,7 +100,7 @@ def _within(year: int, months: tuple[int, int], label: str) -> Period:
 
 def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
     """The period a matched phrase stands for, or None if it needs a date we lack."""
-    label = m.group().strip("“”")
+    label = m.group().replace("“", "").replace("”", "")
     spec = _spec()
     if m.group("yrange"):
         a, b = int(m.group("ya")), int(m.group("yb"))
@@ -107,7 +113,8 @@ def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
     plan = m.group("plan") or m.group("plan2") or m.group("plan3")
     if plan:
         first = spec.plans[plan]
-        return Period(label, dt.date(first, 1, 1), dt.date(first + 4, 12, 31))
+        years = _CN_SMALL.get(m.group("pfirst") or "", 5) if m.group("plan") else 5
+        return Period(label, dt.date(first, 1, 1), dt.date(first + years - 1, 12, 31))
     if m.group("year"):
         year = int(m.group("year"))
         months = _months(m, "ysub")
@@ -116,6 +123,14 @@ def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
         return None
     if m.group("todate"):
         return Period(label, dt.date(ref.year, 1, 1), ref)
+    if m.group("past"):
+        n = _CN_SMALL[m.group("n1") or m.group("n2")]
+        return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31))
+    if m.group("next"):
+        n = _CN_SMALL[m.group("n3")]
+        return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31))
+    if m.group("whole"):
+        return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year, 12, 31), False, (1, 12))
     if m.group("five"):
         return Period(label, dt.date(ref.year - 5, 1, 1), dt.date(ref.year - 1, 12, 31))
     if m.group("rel"):
