@@ -243,3 +243,31 @@ def test_labelled_sentences_are_in_the_cleaned_corpus_text():
         assert fa.locate(doc_labels, text) == [], doc
         for l in doc_labels:
             assert text[l.char_start:l.char_end] == l.mention
+
+
+def _load_compare():
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location("compare_recognizers", ROOT / "bench" / "compare_recognizers.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_compare_scales_units_and_resolves_recognizer_overlaps():
+    cr = _load_compare()
+    assert cr.split_unit("万亿元") == (1e12, "元")
+    assert cr.split_unit("万千瓦") == (1e4, "千瓦")
+    assert cr.split_unit("%") == (1.0, "%")
+    assert cr.split_unit("万") == (1e4, None)
+    results = [  # Recognizers' answer for "增长56.9万亿元,目标6%-6.5%" (end exclusive)
+        {"text": "56.9万亿", "start": 2, "end": 8, "type": "number", "value": "56900000000000", "unit": None},
+        {"text": "56.9万亿元", "start": 2, "end": 9, "type": "currency", "value": "56900000000000",
+         "unit": "Chinese yuan"},
+        {"text": "6%", "start": 12, "end": 14, "type": "percentage", "value": "6%", "unit": None},
+        {"text": "-6.5", "start": 14, "end": 18, "type": "number", "value": "-6.5", "unit": None},
+        {"text": "6.5%", "start": 15, "end": 19, "type": "percentage", "value": "6.5%", "unit": None},
+    ]
+    found = cr.theirs(results, offset=100)
+    assert [(f.char_start, f.value, f.unit) for f in found] == [
+        (102, 56900000000000.0, "元"), (112, 6.0, "%"), (115, 6.5, "%")]
