@@ -28,6 +28,10 @@ class Cues:
     down: tuple[str, ...]
     # trailing cue words stripped off an indicator phrase, longest first
     trailing: re.Pattern
+    leading_verb: re.Pattern
+    sentence_target: re.Pattern
+    past_target: re.Pattern
+    actual_words: re.Pattern
     growth_words: re.Pattern
     share_words: re.Pattern
     estimate: re.Pattern
@@ -64,6 +68,10 @@ def cues() -> Cues:
         up=tuple(sorted(m["up"], key=len, reverse=True)),
         down=tuple(sorted(m["down"], key=len, reverse=True)),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
+        leading_verb=re.compile(f"(?:再|又|新)?(?P<verb>{alternation(m['up'] + m['down'])})"),
+        sentence_target=re.compile(alternation(k["sentence_target"])),
+        past_target=re.compile(alternation(k["past_target"])),
+        actual_words=re.compile(alternation(k["actual_words"])),
         growth_words=re.compile(alternation(m["growth_words"])),
         share_words=re.compile(alternation(m["share_words"])),
         estimate=re.compile(alternation(k["estimate"])),

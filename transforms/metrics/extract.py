@@ -19,7 +19,7 @@ from transforms.document import Document, Metric, Section
 from transforms.knowledge import load_yaml
 from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
 from transforms.metrics.cues import alternation, cues
-from transforms.metrics.indicator import indicator_key, split_indicator
+from transforms.metrics.indicator import indicator_key, split_indicator, strip_aliases
 from transforms.metrics.kind import kind_of
 from transforms.metrics.units import split_unit, to_base, unit_table
 
@@ -214,7 +214,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
             if value is None:
                 continue
             if not scale_in_unit:
-                head, s = numbers.split_scale(n1, ut.scale_words)
+                head, s = numbers.split_scale(n1, numbers.CN_SCALES)
                 if s and bare is not None:
                     unit = s + unit
                     scale_in_unit = s
@@ -244,11 +244,13 @@ def extract_metrics(doc: Document) -> list[Metric]:
         context = text[ctx_start:start]
         indicator, cue_words = split_indicator(context, period_re)
         carried = False
+        own_cues = True
         if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
             indicator = prev["indicator"]
             carried = True
             if not [w for w in cue_words if w not in _CONNECTORS] and prev["cue_words"]:
                 cue_words = prev["cue_words"]
+                own_cues = False
         elif not indicator:
             indicator = None
         if indicator and len(indicator) > 30:
@@ -272,8 +274,9 @@ def extract_metrics(doc: Document) -> list[Metric]:
         role = sections.role(start, leaf)
         default = sections.default_period(leaf, role)
         period, explicit = _period_at(start, line_start, periods, period_starts, ref, default)
-        if period is not None and period.start and period.end and period.end.year > period.start.year:
-            period = _point_in_span(period, cue_words, measure, text[max(0, start - 1):start], carried)
+        from_value = text[max(0, start - 1):start] in _FROM
+        if period is not None and period.start and period.end:
+            period = _point_in_span(period, cue_words, measure, from_value, own_cues)
 
         # -- bound and kind
         after = bounds.bound_after(work, unit_end)
@@ -282,10 +285,12 @@ def extract_metrics(doc: Document) -> list[Metric]:
         capped = bounds.is_capped(work[max(0, start - 4):start])
         clause_before = text[clause_start:start]
         kind = kind_of(role=role, sentence_before=text[sent_start:start], clause_before=clause_before,
+                       sentence_after=text[unit_end:sent_end], from_value=from_value,
                        bare_unit=bare, indicator_key=key, measure=measure,
                        bound="approx" if after == "approx" or before == "approx" else "eq",
+                       period_start=period.start if period else None,
                        period_end=period.end if period else None, ref=ref, explicit_period=explicit,
-                       clause_outside_indicator=clause_before.replace(indicator, "") if indicator else clause_before)
+                       sentence_outside_aliases=strip_aliases(text[sent_start:start]))
         bound = bounds.decide(is_range=n2 is not None, between=between, after=after, before=before,
                               capped=capped, is_target=kind == "target")
 
@@ -331,7 +336,7 @@ def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | 
     ut = unit_table()
     if scale_in_unit:
         return numbers.chinese_in_scale(token, scale_in_unit, ut.scales[scale_in_unit])
-    head, scale = numbers.split_scale(token, ut.scale_words)
+    head, scale = numbers.split_scale(token, numbers.CN_SCALES)
     if scale:
         return numbers.chinese_in_scale(head, scale, ut.scales[scale])
     return numbers.parse_chinese(token)
@@ -340,13 +345,14 @@ def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | 
 _FROM = ("从", "由")
 
 
-def _point_in_span(period, cue_words, measure, char_before, carried):
-    """In a multi-year period, a level reached (达到, 增加到) is the last
-    year's and a from-value (从3.16万亿元增加到…) the year before the first."""
-    if char_before in _FROM:
-        year = period.start.year - 1
-        return period_mod.year_period(year)
-    if measure == "level" and not carried and cue_words and cue_words[0] in cues().reached:
+def _point_in_span(period, cue_words, measure, from_value, own_cues):
+    """A from-value (从3.16万亿元增加到…) is the year before the period; in a
+    multi-year period, a level reached (达到, 增加到) is the last year's."""
+    if from_value:
+        return period_mod.year_period(period.start.year - 1)
+    if period.end.year == period.start.year:
+        return period
+    if measure == "level" and own_cues and cue_words and cue_words[0] in cues().reached:
         return period_mod.year_period(period.end.year)
     return period
 

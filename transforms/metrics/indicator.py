@@ -67,6 +67,11 @@ def indicator_key(indicator: str | None) -> str | None:
     return best[1] if best else None
 
 
+def strip_aliases(text: str) -> str:
+    """`text` without the catalog names in it (城镇新增就业's 新增 is no verb)."""
+    return _catalog().alias_re.sub("", text)
+
+
 def split_indicator(context: str, period_re: re.Pattern) -> tuple[str, list[str]]:
     """Split the text before a number into (indicator, cue words nearest first):
     '国内生产总值比上年增长' -> ('国内生产总值', ['增长', '比上年'])."""
@@ -89,4 +94,10 @@ def split_indicator(context: str, period_re: re.Pattern) -> tuple[str, list[str]
         if not m or not m.group():
             break
         s = s[m.end():]
+    # a verb before the indicator (再减少农村贫困人口) is a cue word too
+    if s and not cat.alias_re.match(s):
+        m = c.leading_verb.match(s)
+        if m and m.end() < len(s):
+            words.append(m.group("verb"))
+            s = s[m.end():]
     return s.strip(), words

@@ -21,6 +21,9 @@ import cn2an
 
 CN_DIGIT = "零〇一二两三四五六七八九"
 CN_ALL = CN_DIGIT + "十百千万亿"
+# Scale words a Chinese numeral can end in and hand over to its unit
+# (十三亿人 -> 13 亿人; 二十七亿四千万元 -> 274000 万元, never 274 千万元).
+CN_SCALES = ("万亿", "亿", "万")
 
 # regex sources (no groups)
 ARABIC = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"
