@@ -1,0 +1,162 @@
+"""End to end through the `speech-etl` command: real files, real Prefect flow
+runs (temporary server), a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import DEV_REPORTS, SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS
+
+COUNTED_TABLES = ("documents", "sections", "metrics", "terms", "rejects", "sources", "runs")
+
+
+def speech_etl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True,
+                            timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def counts(warehouse: Path) -> dict[str, int]:
+    return {t: query(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in COUNTED_TABLES}
+
+
+def test_samples_build_a_warehouse(tmp_path):
+    warehouse = tmp_path / "w"
+    result = speech_etl("ingest", str(SAMPLES), "--warehouse", str(warehouse))
+    assert "Traceback" not in result.stderr
+    assert "Failed to send telemetry" not in result.stderr + result.stdout
+    assert (warehouse / "warehouse.duckdb").exists()
+    assert list((warehouse / "lake" / "documents").glob("*.parquet"))
+    # the speech in four formats is one document; the jsonl holds 7 reports and resolutions
+    formats = query(warehouse, "SELECT count(*) FROM sources WHERE source_path LIKE '%chengguan%'")[0][0]
+    assert formats == 4
+    speech = query(warehouse, "SELECT count(*) FROM documents WHERE doc_type = 'speech'")[0][0]
+    assert speech == 1
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1 + 7
+    assert query(warehouse, "SELECT count(*) FROM rejects")[0][0] == 0
+
+
+@pytest.mark.skipif(not DEV_REPORTS.exists(), reason=f"the shared dev corpus is not at {DEV_REPORTS}")
+def test_shared_corpus_loads_54_documents_and_a_rerun_adds_nothing(tmp_path):
+    warehouse = tmp_path / "w"
+    speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 54
+    assert query(warehouse, "SELECT count(*) FROM documents WHERE source_format = 'jsonl'")[0][0] == 53
+    first = counts(warehouse)
+    result = speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
+    assert "Nothing new: no rows added to any table." in result.stdout
+    assert counts(warehouse) == first
+
+    # acceptance 3: the sample speech as stored
+    row = query(warehouse, """
+        SELECT title, published_at, declared_char_count, is_truncated, omitted_chars, masked_count
+        FROM documents WHERE doc_type = 'speech'""")[0]
+    assert row[0] == "在全市城管系统工作推进会上的讲话"
+    assert str(row[1]) == "2020-08-15 10:26:13"
+    assert row[2:5] == (11664, True, 1230)
+    assert row[5] > 0
+    chrome = query(warehouse, """
+        SELECT count(*) FROM sections s JOIN documents d USING (doc_id)
+        WHERE d.doc_type = 'speech' AND (s.text LIKE '%文鼎文库%' OR s.text LIKE '%预览结束%' OR s.text LIKE '%此处省略%')""")
+    assert chrome[0][0] == 0
+
+
+def _bad_files(folder: Path) -> dict[str, str]:
+    """One file of each bad kind; returns file name -> expected reason."""
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (folder / "undecodable.txt").write_bytes("讲话".encode("utf-8") + b"\x80\xff" * 100)
+    (folder / "corrupt.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with zipfile.ZipFile(folder / "truncated_source.zip", "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    (folder / "truncated.docx").write_bytes((folder / "truncated_source.zip").read_bytes()[:30])
+    (folder / "truncated_source.zip").unlink()
+    (folder / "records.jsonl").write_text(
+        json.dumps({"title": "好记录", "content": "各位代表:\n今年国内生产总值增长7%左右。"}, ensure_ascii=False) + "\n"
+        + "{not json\n", encoding="utf-8")
+    return {"empty.txt": "empty", "binary.txt": "binary", "undecodable.txt": "undecodable",
+            "corrupt.docx": "corrupt", "truncated.docx": "corrupt", "records.jsonl": "malformed_record"}
+
+
+def test_bad_files_are_rejects_and_good_files_load(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE_SPEECH, folder / "speech.txt")
+    expected = _bad_files(folder)
+    warehouse = tmp_path / "w"
+    result = speech_etl("ingest", str(folder), "--warehouse", str(warehouse), check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    rejects = {Path(p).name: reason for p, reason in query(warehouse, "SELECT source_path, reason FROM rejects")}
+    assert rejects == expected
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 2  # the speech and the good jsonl line
+    # each rejection is one line in the output
+    for name in expected:
+        lines = [line for line in result.stdout.splitlines() if name in line and "rejected" in line]
+        assert len(lines) == 1, (name, result.stdout)
+    # a second run neither re-rejects nor duplicates
+    before = counts(warehouse)
+    speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
+    assert counts(warehouse) == before
+
+
+def test_changed_file_replaces_its_old_version_and_same_text_is_one_document(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
+    (folder / "copy_of_a.md").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
+    (folder / "b.txt").write_text("第二篇讲话\n同志们:\n上半年立案3万件。", encoding="utf-8")
+    warehouse = tmp_path / "w"
+    speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 2
+    (folder / "b.txt").write_text("第二篇讲话(修订)\n同志们:\n上半年立案4万件。", encoding="utf-8")
+    speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
+    titles = sorted(t for (t,) in query(warehouse, "SELECT title FROM documents"))
+    assert titles == ["第一篇讲话", "第二篇讲话(修订)"]
+    live = {d for (d,) in query(warehouse, "SELECT doc_id FROM documents")}
+    for table in ("sections", "terms", "metrics"):
+        orphans = query(warehouse, f"SELECT count(*) FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        assert orphans[0][0] == 0, table
+    assert len(live) == 2
+
+
+def test_usage_errors_are_one_line_with_exit_2(tmp_path):
+    missing = speech_etl("ingest", str(tmp_path / "nope"), check=False)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "no such file or folder" in missing.stderr
+    bad_option = speech_etl("ingest", "--bogus", check=False)
+    assert bad_option.returncode == 2 and bad_option.stderr.strip().count("\n") == 0
+
+
+def test_sql_command_formats_and_errors(tmp_path):
+    warehouse = tmp_path / "w"
+    no_warehouse = speech_etl("sql", "SELECT 1", "--warehouse", str(warehouse), check=False)
+    assert no_warehouse.returncode == 1 and "no warehouse" in no_warehouse.stderr
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLE_SPEECH, tmp_path / "in" / "speech.txt")
+    speech_etl("ingest", str(tmp_path / "in"), "--warehouse", str(warehouse))
+    as_json = speech_etl("sql", "SELECT title, is_truncated FROM documents", "--warehouse", str(warehouse),
+                         "--format", "json")
+    assert json.loads(as_json.stdout) == [{"title": "在全市城管系统工作推进会上的讲话", "is_truncated": True}]
+    as_csv = speech_etl("sql", "SELECT count(*) AS n FROM documents", "-w", str(warehouse), "-f", "csv")
+    assert as_csv.stdout.splitlines() == ["n", "1"]
+    broken = speech_etl("sql", "SELEC nonsense", "-w", str(warehouse), check=False)
+    assert broken.returncode == 1 and broken.stderr.strip().count("\n") == 0
+    write = speech_etl("sql", "DROP TABLE documents", "-w", str(warehouse), check=False)
+    assert write.returncode == 1
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1
