@@ -34,6 +34,7 @@ class Cues:
     actual_words: re.Pattern
     growth_words: re.Pattern
     share_words: re.Pattern
+    rate_words: tuple[str, ...]
     estimate: re.Pattern
     target: re.Pattern
     strong_target: re.Pattern
@@ -68,12 +69,13 @@ def cues() -> Cues:
         up=tuple(sorted(m["up"], key=len, reverse=True)),
         down=tuple(sorted(m["down"], key=len, reverse=True)),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
-        leading_verb=re.compile(f"(?:再|又|新)?(?P<verb>{alternation(m['up'] + m['down'])})"),
+        leading_verb=re.compile(f"(?:再|又)?(?P<verb>{alternation(m['leading_verbs'])})"),
         sentence_target=re.compile(alternation(k["sentence_target"])),
         past_target=re.compile(alternation(k["past_target"])),
         actual_words=re.compile(alternation(k["actual_words"])),
         growth_words=re.compile(alternation(m["growth_words"])),
         share_words=re.compile(alternation(m["share_words"])),
+        rate_words=tuple(m["rate_words"]),
         estimate=re.compile(alternation(k["estimate"])),
         target=re.compile(alternation(k["target"])),
         strong_target=re.compile(alternation(k["strong_target"])),

@@ -26,6 +26,7 @@ from transforms.metrics.units import split_unit, to_base, unit_table
 _SENTENCE_END = re.compile(r"[。!?！？;；\n]")
 _CLAUSE_END = re.compile(r"[。!?！？;；\n,，:：]")
 _CONNECTORS = set("、和及与,，")
+_LIST_SPLIT = re.compile(r"[、和与及]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class _Patterns:
     figure: re.Pattern
     not_figure: re.Pattern
     role_cues: tuple[tuple[str, re.Pattern], ...]
+    review_line: re.Pattern
 
 
 @cache
@@ -51,7 +53,8 @@ def _patterns() -> _Patterns:
     roles = []
     for r in load_yaml("headings.yaml").get("roles", []):
         roles.append((r["role"], re.compile(alternation(r["cues"]))))
-    return _Patterns(re.compile(figure), re.compile(not_figure), tuple(roles))
+    return _Patterns(re.compile(figure), re.compile(not_figure), tuple(roles),
+                     re.compile(c.spec["period"]["review_lines"]))
 
 
 def metric_id(doc_id: str, start: int, end: int) -> str:
@@ -83,18 +86,21 @@ class _Spans:
 
 
 def _fallback_roles(text: str) -> tuple[list[int], list[str]]:
-    """Without sections: a short heading-like line with a role cue switches the role."""
+    """Without sections (or in a leaf of role `other`): a short heading-like
+    line with a role cue switches the role (首先报告2001年的工作 -> review)."""
     starts, roles = [0], ["other"]
     offset = 0
     pats = _patterns().role_cues
+    review_line = _patterns().review_line
     for line in text.split("\n"):
         if 0 < len(line) <= 40 and line[-1] not in "。;；":
+            found = "review" if review_line.search(line) else None
             for role, cue in pats:
-                if cue.search(line):
-                    if role != roles[-1]:
-                        starts.append(offset)
-                        roles.append(role)
-                    break
+                if found is None and cue.search(line):
+                    found = role
+            if found and found != roles[-1]:
+                starts.append(offset)
+                roles.append(found)
         offset += len(line) + 1
     return starts, roles
 
@@ -106,7 +112,7 @@ class _SectionIndex:
         self.leaves = leaves
         self.starts = [s.char_start for s in leaves]
         self.by_id = {s.section_id: s for s in doc.sections}
-        self.fallback = None if leaves else _fallback_roles(doc.text)
+        self.fallback = _fallback_roles(doc.text)
         self._defaults: dict[str, period_mod.Period | None] = {}
 
     def leaf(self, pos: int) -> Section | None:
@@ -116,7 +122,7 @@ class _SectionIndex:
         return None
 
     def role(self, pos: int, leaf: Section | None) -> str:
-        if leaf is not None:
+        if leaf is not None and leaf.role != "other":
             return leaf.role
         if self.fallback:
             i = bisect.bisect_right(self.fallback[0], pos) - 1
@@ -124,7 +130,7 @@ class _SectionIndex:
         return "other"
 
     def default_period(self, leaf: Section | None, role: str) -> period_mod.Period | None:
-        key = leaf.section_id if leaf else f"role:{role}"
+        key = f"{leaf.section_id if leaf else ''}:{role}"
         if key in self._defaults:
             return self._defaults[key]
         found = None
@@ -245,9 +251,11 @@ def extract_metrics(doc: Document) -> list[Metric]:
         indicator, cue_words = split_indicator(context, period_re)
         carried = False
         own_cues = True
+        respective = 0
         if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
             indicator = prev["indicator"]
             carried = True
+            respective = prev["respective"] + 1 if prev["respective"] >= 0 else -1
             if not [w for w in cue_words if w not in _CONNECTORS] and prev["cue_words"]:
                 cue_words = prev["cue_words"]
                 own_cues = False
@@ -255,11 +263,21 @@ def extract_metrics(doc: Document) -> list[Metric]:
             indicator = None
         if indicator and len(indicator) > 30:
             indicator = indicator[-30:]
-        key = indicator_key(indicator)
+        if not carried:
+            respective = 0 if "分别" in cue_words else -1
+        named = indicator
+        if respective >= 0 and indicator:
+            parts = [p for p in _LIST_SPLIT.split(indicator) if p]
+            if len(parts) > 1:
+                named = parts[min(respective, len(parts) - 1)]
+                if respective == 0 and not indicator_key(parts[0]) and indicator_key(parts[-1]):
+                    # 化学需氧量、二氧化硫排放总量: the shared head is at the end
+                    named = parts[0]
+        key = indicator_key(named)
         if masked and indicator and "\x00" in indicator:
             indicator = indicator.replace("\x00", "")
 
-        measure, sign = measure_mod.measure_of(cue_words, bare, indicator)
+        measure, sign = measure_mod.measure_of(cue_words, bare, named)
         if sign < 0:
             value = -value if value is not None else None
             low = -low if low is not None else None
@@ -273,7 +291,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
         leaf = sections.leaf(start)
         role = sections.role(start, leaf)
         default = sections.default_period(leaf, role)
-        period, explicit = _period_at(start, line_start, periods, period_starts, ref, default)
+        period, explicit = _period_at(start, line_start, periods, period_starts, ref, default, role == "tasks")
         from_value = text[max(0, start - 1):start] in _FROM
         if period is not None and period.start and period.end:
             period = _point_in_span(period, cue_words, measure, from_value, own_cues)
@@ -312,7 +330,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
             char_end=end,
             sentence=text[sent_start:sent_end].strip(),
             mention=mention,
-            indicator=indicator,
+            indicator=named,
             indicator_key=key,
             measure=measure,
             value=None if masked else value,
@@ -328,7 +346,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
             period_end=period.end if period else None,
             masked=masked,
         ))
-        prev = {"end": end, "indicator": indicator, "cue_words": cue_words}
+        prev = {"end": end, "indicator": indicator, "cue_words": cue_words, "respective": respective}
     return out
 
 
@@ -357,13 +375,13 @@ def _point_in_span(period, cue_words, measure, from_value, own_cues):
     return period
 
 
-def _period_at(start, line_start, periods, period_starts, ref, default):
+def _period_at(start, line_start, periods, period_starts, ref, default, forward=False):
     """The nearest period phrase before `start` in its paragraph, else the default."""
     i = bisect.bisect_right(period_starts, start) - 1
     found = None
     while i >= 0 and periods[i][0] >= line_start:
         if periods[i][1] <= start:
-            p = period_mod.resolve(periods[i][2], ref)
+            p = period_mod.resolve(periods[i][2], ref, forward)
             if p is not None:
                 found = (i, p)
                 break

@@ -35,7 +35,7 @@ def _catalog() -> _Catalog:
     entries = tuple(load_yaml("indicators.yaml")["indicators"])
     alias_key: dict[str, str] = {}
     for e in entries:
-        for a in [e["name_zh"], *e.get("aliases", [])]:
+        for a in e.get("aliases", []):
             alias_key.setdefault(str(a), e["indicator_key"])
     not_if = {e["indicator_key"]: tuple(e.get("not_if", [])) for e in entries}
     alt = alternation(alias_key)
@@ -46,6 +46,9 @@ def _catalog() -> _Catalog:
                     re.compile(f"^(?:{lead}|[、,，和及与]+)+"))
 
 
+_NOISE = re.compile(r"\([^)]*\)|的")
+
+
 @lru_cache(maxsize=8192)
 def indicator_key(indicator: str | None) -> str | None:
     """The catalog key of an indicator as written: the entry with the longest
@@ -53,6 +56,7 @@ def indicator_key(indicator: str | None) -> str | None:
     if not indicator:
         return None
     cat = _catalog()
+    indicator = _NOISE.sub("", indicator)  # 粮食(不包括大豆)的产量 -> 粮食产量
     best: tuple[int, str] | None = None
     for i in range(len(indicator)):
         m = cat.alias_re.match(indicator, i)

@@ -44,14 +44,15 @@ def measure_of(cue_words: list[str], bare_unit: str | None, indicator: str | Non
     if percent and c.share_words.search(ind):
         return "share", 1
     verb = "up" in kinds or "down" in kinds
+    rate = ind.endswith(c.rate_words)
     if nearest == "to" and not (percent and verb):
-        if percent and c.growth_words.search(ind):
+        if percent and c.growth_words.search(ind) and not rate:
             return "growth", 1
         return "level", 1
     if verb:
         if percent or bare_unit in RATIO_UNITS:
             return "growth", -1 if down else 1
         return "change", -1 if down else 1
-    if percent and c.growth_words.search(ind):
+    if percent and c.growth_words.search(ind) and not rate:
         return "growth", 1
     return "level", 1

@@ -56,6 +56,7 @@ def _spec() -> _Spec:
     long_plans = [k for k in plans if len(k) > 2]
     regex = (
         rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年)"
+        rf"|(?P<compare>{p['compare_years']})"
         rf"|(?P<since>(?:19|20)\d\d)年(?:以来|来)"
         # a plan's name (“十二五”规划) is no period; the plan's years are
         rf"|“?(?P<plan>{alternation(long_plans)})”?(?!”?(?:规划|计划|纲要))(?:期间|时期|以来|末)?"
@@ -67,7 +68,7 @@ def _spec() -> _Spec:
         rf"|(?P<five>{alternation(p['five_years'])})"
         rf"|(?P<past>{p['past_years']})"
         rf"|(?P<next>{p['next_years']})"
-        rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?P<rsub>{subx})?"
+        rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?!均)(?P<rsub>{subx})?"
         rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
     )
@@ -98,12 +99,17 @@ def _within(year: int, months: tuple[int, int], label: str) -> Period:
     return Period(label, dt.date(year, months[0], 1), _month_end(year, months[1]), True, months)
 
 
-def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
+def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period | None:
     """The period a matched phrase stands for, or None if it needs a date we lack."""
     label = m.group().replace("“", "").replace("”", "")
     spec = _spec()
     if m.group("yrange"):
         a, b = int(m.group("ya")), int(m.group("yb"))
+        if a > b:
+            return None
+        return Period(label, dt.date(a, 1, 1), dt.date(b, 12, 31))
+    if m.group("compare"):
+        a, b = int(m.group("cy0")) + 1, int(m.group("cy1"))
         if a > b:
             return None
         return Period(label, dt.date(a, 1, 1), dt.date(b, 12, 31))
@@ -125,6 +131,8 @@ def resolve(m: re.Match, ref: dt.date | None) -> Period | None:
         return Period(label, dt.date(ref.year, 1, 1), ref)
     if m.group("past"):
         n = _CN_SMALL[m.group("n1") or m.group("n2")]
+        if forward and m.group("n2"):  # a bare 五年 among a plan's tasks
+            return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31))
         return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31))
     if m.group("next"):
         n = _CN_SMALL[m.group("n3")]
