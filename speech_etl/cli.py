@@ -31,7 +31,8 @@ from speech_etl.settings import Settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Chinese government speeches and work reports into queryable tables.")
 err = Console(stderr=True)
-out = Console()
+# Piped output is not cut to 80 columns: a wide table beats ellipses.
+out = Console(width=None if sys.stdout.isatty() else 240)
 
 WarehouseOption = Annotated[
     Path | None, typer.Option("--warehouse", "-w", help="Warehouse folder (default ./data, or SPEECH_ETL_WAREHOUSE).")
