@@ -85,3 +85,72 @@ def cues() -> Cues:
         set_phrases=re.compile(alternation(nf["chinese_set_phrases"])),
         count_cues=tuple(nf["chinese_count_cues"]),
     )
+
+
+_DIGIT = "\\d"  # stands for the class \d in a first-character set
+
+
+def _first_chars(items) -> set[str] | None:
+    """The characters a parsed (sub)pattern can start with; None if unknown or
+    if it can match the empty string."""
+    from re import _constants as C, _parser as P  # noqa: N812 (stdlib internals, read-only use)
+
+    out: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            out.add(chr(av))
+            return out
+        if op is C.IN:
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    out.add(chr(iav))
+                elif iop is C.CATEGORY and iav is C.CATEGORY_DIGIT:
+                    out.add(_DIGIT)
+                elif iop is C.RANGE:
+                    if iav[1] - iav[0] > 0x3000:
+                        return None
+                    out.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+            return out
+        if op is C.BRANCH:
+            for branch in av[1]:
+                sub = _first_chars(list(branch))
+                if sub is None:
+                    return None
+                out |= sub
+            return out
+        if op is C.SUBPATTERN:
+            sub = _first_chars(list(av[3]))
+            if sub is None:
+                return None
+            return out | sub
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            sub = _first_chars(list(av[2]))
+            if sub is None:
+                return None
+            out |= sub
+            if av[0] > 0:
+                return out
+            continue  # optional: what follows may start the match too
+        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue  # zero-width
+        return None
+    return None  # the pattern can match empty
+
+
+def fast(source: str) -> re.Pattern:
+    """Compile `source` with a leading lookahead on the characters a match can
+    start with: re tries every branch of a big alternation at every position
+    otherwise (12x slower on the period pattern)."""
+    from re import _parser as P
+
+    try:
+        first = _first_chars(list(P.parse(source)))
+    except Exception:  # pragma: no cover - fall back to the plain pattern
+        first = None
+    if not first:
+        return re.compile(source)
+    digit = _DIGIT if _DIGIT in first else ""
+    chars = "".join(sorted(first - {_DIGIT}))
+    return re.compile(f"(?=[{re.escape(chars)}{digit}])(?:{source})")

@@ -18,7 +18,7 @@ from transforms.clean import placeholder_spans
 from transforms.document import Document, Metric, Section
 from transforms.knowledge import load_yaml
 from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
-from transforms.metrics.cues import alternation, cues
+from transforms.metrics.cues import alternation, cues, fast
 from transforms.metrics.indicator import indicator_key, split_indicator, strip_aliases
 from transforms.metrics.kind import kind_of
 from transforms.metrics.units import split_unit, to_base, unit_table
@@ -53,7 +53,7 @@ def _patterns() -> _Patterns:
     roles = []
     for r in load_yaml("headings.yaml").get("roles", []):
         roles.append((r["role"], re.compile(alternation(r["cues"]))))
-    return _Patterns(re.compile(figure), re.compile(not_figure), tuple(roles),
+    return _Patterns(fast(figure), fast(not_figure), tuple(roles),
                      re.compile(c.spec["period"]["review_lines"]))
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from transforms.metrics.cues import alternation, cues
+from transforms.metrics.cues import alternation, cues, fast
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _spec() -> _Spec:
         rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
     )
-    return _Spec(re.compile(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans)
+    return _Spec(fast(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans)
 
 
 def period_regex() -> re.Pattern:
@@ -131,7 +131,7 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period |
         return Period(label, dt.date(ref.year, 1, 1), ref)
     if m.group("past"):
         n = _CN_SMALL[m.group("n1") or m.group("n2")]
-        if forward and m.group("n2"):  # a bare 五年 among a plan's tasks
+        if forward and m.group("n2") and m.group().endswith("年"):  # a bare 五年 among a plan's tasks
             return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31))
         return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31))
     if m.group("next"):
