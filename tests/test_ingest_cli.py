@@ -49,6 +49,14 @@ def test_samples_build_a_warehouse(tmp_path):
     assert speech == 1
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1 + 7
     assert query(warehouse, "SELECT count(*) FROM rejects")[0][0] == 0
+    # every row once: the four formats of the speech add its sections, terms and figures once
+    for table, key in (("sections", "section_id"), ("metrics", "metric_id"), ("terms", "section_id, term")):
+        dupes = query(warehouse, f"SELECT count(*) - count(DISTINCT ({key})) FROM {table}")[0][0]
+        assert dupes == 0, table
+    speech_sections = query(warehouse, """
+        SELECT count(*) FROM sections s JOIN documents d USING (doc_id)
+        WHERE d.doc_type = 'speech' AND s.marker = '（五）'""")[0][0]
+    assert speech_sections == 1
 
 
 @pytest.mark.skipif(not DEV_REPORTS.exists(), reason=f"the shared dev corpus is not at {DEV_REPORTS}")

@@ -44,9 +44,14 @@ def _rows(items: Iterable) -> list[dict]:
 def document_tables(
     docs: Iterable[tuple[Document, str]], run_id: str, ingested_at: dt.datetime
 ) -> dict[str, pa.Table]:
-    """Tables of the documents, sections, metrics and terms of (document, source path) pairs."""
+    """Tables of the documents, sections, metrics and terms of (document, source path)
+    pairs; a text read from several files is written once, under its first path."""
     rows: dict[str, list[dict]] = {name: [] for name in schema.DOCUMENT_TABLES}
+    seen: set[str] = set()
     for doc, source_path in docs:
+        if doc.doc_id in seen:
+            continue
+        seen.add(doc.doc_id)
         rows["documents"].append(document_row(doc, source_path, run_id, ingested_at))
         rows["sections"].extend(_rows(doc.sections))
         rows["metrics"].extend(_rows(doc.metrics))
