@@ -373,3 +373,13 @@ def test_extraction_never_raises_on_arbitrary_text(text):
     doc.year = 2014
     for m in extract_metrics(doc):
         assert doc.text[m.char_start:m.char_end] == m.mention
+
+
+def test_chinese_years_of_old_reports():
+    m = one("一九八三年国内财政收入增加一百二十七亿元。", "一百二十七亿元", year=1984, sections=False)
+    assert (m.period_start, m.period_end) == (dt.date(1983, 1, 1), dt.date(1983, 12, 31))
+
+
+def test_one_as_an_article_is_no_figure():
+    assert figures("我们的目标是,建设一个行为规范的政府,作为一项重要标准。") == []
+    assert one("学校在校生总数增加两倍。", "两倍").value == 2

@@ -213,6 +213,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
                 unit, bare = "%", "%"
         elif is_chinese:
             if len(n1) == 1 and (bare in ut.weak_after_chinese_digit or bare == "成") and not scale_in_unit:
+                if n1 == "一" and bare not in ("倍", "番"):
+                    continue  # 一个, 一项, 一批: an article, not a count
                 if not prefix.endswith(c.count_cues):
                     if bare != "成" or not re.match(r"(?:以上|左右|以下|多|[,，。、;；的])", work[unit_end:unit_end + 2]):
                         continue

@@ -23,6 +23,7 @@ class Period:
     months: tuple[int, int] | None = None
 
 
+_CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _CN_SMALL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|至|到)(\d{1,2})月")
 
@@ -64,6 +65,7 @@ def _spec() -> _Spec:
         rf"|“(?P<plan2>{alternation(short_plans)})”(?!(?:规划|计划|纲要))(?:期间|时期)?"
         rf"|(?P<plan3>{alternation(short_plans)})(?:期间|时期)"
         rf"|(?<!{nb})(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
+        rf"|(?<!{nb})(?P<cyear>[一二][九〇零][〇零一二三四五六七八九]{{2}})年(?:度)?(?P<cysub>{subx})?"
         rf"|(?P<todate>{alternation(p['to_date'])})"
         rf"|(?P<five>{alternation(p['five_years'])})"
         rf"|(?P<past>{p['past_years']})"
@@ -121,6 +123,10 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period |
         first = spec.plans[plan]
         years = _CN_SMALL.get(m.group("pfirst") or "", 5) if m.group("plan") else 5
         return Period(label, dt.date(first, 1, 1), dt.date(first + years - 1, 12, 31))
+    if m.group("cyear"):  # 一九八三年
+        year = int(m.group("cyear").translate(_CN_YEAR_DIGITS))
+        months = _months(m, "cysub")
+        return _within(year, months, label) if months else year_period(year, label)
     if m.group("year"):
         year = int(m.group("year"))
         months = _months(m, "ysub")
