@@ -20,7 +20,7 @@ from warehouse.lake import Commit, Lake
 
 DATABASE = "warehouse.duckdb"
 # Views and macros, in dependency order; each is warehouse/sql/<name>.sql.
-VIEWS = ("metric_series", "target_vs_actual", "period_compare")
+VIEWS = ("metric_series", "target_vs_actual", "period_compare", "kwic", "term_trend", "figure_history")
 
 
 def database_path(warehouse_dir: Path) -> Path:
