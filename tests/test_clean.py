@@ -38,6 +38,12 @@ def test_full_width_and_zero_width_are_normalized():
     assert doc.text == "国内生产总值达到74.4万亿元,增长7.3%(初步核算):"
 
 
+def test_digits_spaced_out_one_by_one_are_joined():
+    doc = cleaned("从１ ９ ９ ３ 年到１ ９ ９ ７ 年,增长１ ５ ．３ ％,达到3 2 5 1 亿元。\n发布时间:2020/8/15 10:26:13")
+    assert doc.text.startswith("从1993年到1997年,增长15.3%,达到3251亿元。")
+    assert doc.published_at is not None
+
+
 def test_numbers_and_links_broken_across_lines_are_joined():
     assert normalize("广义货币M\n2\n增长13.6%") == "广义货币M\n2\n增长13.6%"
     assert join_broken_lines(["广义货币M", "2", "增长13.6%,符合要求。"]) == ["广义货币M2增长13.6%,符合要求。"]

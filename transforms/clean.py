@@ -24,6 +24,8 @@ _CJK = r"\u3400-\u9fff"
 # no meaning in Chinese text; scraped pages are full of them.
 _STRAY_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d%])|(?<=\d)[ \t]+(?=%)")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
+# Digits spaced out one by one ("从1 9 9 3 年", "增长1 5 .3 %" in the 1998 report).
+_SPACED_DIGITS = re.compile(r"(?<![\d ])\d(?: [\d.%])+")
 _OPENERS = "《“‘(（[【〔"
 _CLOSERS = "》”’)）]】〕、,，。;；:：!！?？%"
 _SENTENCE_END = "。！？!?；;：:"
@@ -152,6 +154,7 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
 
 
 def tidy_spaces(line: str) -> str:
+    line = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), line)
     return _MULTI_SPACE.sub(" ", _STRAY_SPACE.sub("", line))
 
 
