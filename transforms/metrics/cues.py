@@ -34,6 +34,7 @@ class Cues:
     actual_words: re.Pattern
     growth_words: re.Pattern
     share_words: re.Pattern
+    avg_growth_words: re.Pattern
     rate_words: tuple[str, ...]
     estimate: re.Pattern
     target: re.Pattern
@@ -75,6 +76,7 @@ def cues() -> Cues:
         actual_words=re.compile(alternation(k["actual_words"])),
         growth_words=re.compile(alternation(m["growth_words"])),
         share_words=re.compile(alternation(m["share_words"])),
+        avg_growth_words=re.compile(alternation(m["avg_growth_words"])),
         rate_words=tuple(m["rate_words"]),
         estimate=re.compile(alternation(k["estimate"])),
         target=re.compile(alternation(k["target"])),

@@ -41,6 +41,8 @@ def measure_of(cue_words: list[str], bare_unit: str | None, indicator: str | Non
     if "avg" in kinds:
         return "avg_growth", -1 if down else 1
     percent = bare_unit in PERCENT_UNITS
+    if percent and c.avg_growth_words.search(ind) and c.growth_words.search(ind):
+        return "avg_growth", -1 if down else 1
     if percent and c.share_words.search(ind):
         return "share", 1
     verb = "up" in kinds or "down" in kinds
