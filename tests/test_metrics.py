@@ -16,7 +16,7 @@ from transforms.metrics.bounds import bound_after, bound_before
 from transforms.metrics.measure import measure_of
 from transforms.structure import structure
 
-from tests.conftest import SHARED_CORPUS
+from conftest import SHARED_CORPUS
 
 SPEECH = SHARED_CORPUS / "speeches" / "chengguan_progress_meeting_2020-08-15.txt"
 
