@@ -161,6 +161,54 @@ def sql(
     _print_rows(columns, rows, output)
 
 
+@app.command()
+def report(
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    warehouse: WarehouseOption = None,
+    issuer: Annotated[str | None, typer.Option("--issuer", help="Only this issuer's documents (e.g. 国务院).")] = None,
+    indicator: Annotated[list[str] | None, typer.Option(
+        "--indicator", help="Indicator keys to chart: --indicator gdp cpi (default: those with most figures).")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="First document year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last document year.")] = None,
+    compare: Annotated[tuple[str, str] | None, typer.Option(
+        "--compare", help="Two doc_ids (or years / YEAR-YEAR) whose terms to compare (default: the latest two).")] = None,
+) -> None:
+    """Write a self-contained HTML progress report (charts, targets, term shifts); see docs/report.md."""
+    from report import ReportError, ReportOptions, build_report
+
+    try:
+        opts = ReportOptions(issuer=issuer, indicators=tuple(k for v in indicator or [] for k in v.split(",") if k),
+                             year_from=year_from, year_to=year_to, compare=tuple(compare) if compare else None)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        result = build_report(warehouse or Settings().warehouse, out_path, opts)
+    except FileNotFoundError as exc:
+        raise fail(f"{exc}; run `speech-etl ingest PATH --warehouse DIR` first") from None
+    except ReportError as exc:
+        raise fail(str(exc), 2) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    for message in result.messages:
+        err.print(f"note: {message}", highlight=False, soft_wrap=True)
+    out.print(f"wrote {result.path}: {result.documents} documents, {result.charts} charts",
+              highlight=False, soft_wrap=True)
+
+
+def _expand_multi_options(argv: list[str], options: tuple[str, ...] = ("--indicator",)) -> list[str]:
+    """`--indicator gdp cpi` -> `--indicator gdp --indicator cpi` (click options take one value)."""
+    expanded, current = [], None
+    for arg in argv:
+        if arg.startswith("-"):
+            current = arg if arg in options else None
+            expanded.append(arg)
+        elif current and expanded[-1] != current:
+            expanded += [current, arg]
+        else:
+            expanded.append(arg)
+    return expanded
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -186,7 +234,7 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
 def main() -> None:
     """Console entry point: usage errors become one line and exit status 2."""
     try:
-        code = app(standalone_mode=False)
+        code = app(args=_expand_multi_options(sys.argv[1:]), standalone_mode=False)
     except click_errors.NoArgsIsHelpError as exc:
         out.print(exc.ctx.get_help())
         sys.exit(2)
