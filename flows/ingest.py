@@ -20,6 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
+from flows.report import publish_figures, write_report
 from flows.lock import warehouse_lock
 from transforms.document import Rejection
 from transforms.metrics import load_indicator_catalog
@@ -201,7 +202,7 @@ def _summary_markdown(summary: RunSummary) -> str:
 
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
-           batch_files: int = 200) -> RunSummary:
+           batch_files: int = 200, report: str | None = None) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
@@ -258,4 +259,8 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         summary.warehouse_rebuilt = load_warehouse(warehouse_dir)
     create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",
                              description="What this ingest run read, wrote and rejected")
+    if summary.rows.get("metrics"):
+        publish_figures(warehouse_dir, run_id)  # table artifact of the figures added
+    if report:
+        write_report(warehouse_dir, report)  # the HTML report, after the load
     return summary

@@ -144,6 +144,10 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
                 spec = charts.indicator_spec(key, name, fig, (opts.year_from, opts.year_to))
                 item["rows"] = _figure_rows(fig)
                 item["open_table"] = bool(fig["masked"].any()) or len(fig) <= 12
+                if fig["masked"].all():
+                    item["message"] = (f"All {len(fig)} figure{'s' if len(fig) > 1 else ''} of {name} ({key}) "
+                                       "are masked in the source (the numbers were replaced): shown as masked, "
+                                       "not as values.")
                 if spec is None:
                     item["message"] = f"No chart: none of the {len(fig)} figures of {name} ({key}) has a period."
                 else:

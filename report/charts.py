@@ -191,7 +191,7 @@ TOOLTIP = [
 
 
 def _x(field: str = "x", title: str | None = "period") -> dict:
-    return {"field": field, "type": "temporal", "title": title, "axis": {"format": "%Y", "labelAngle": 0}}
+    return {"field": field, "type": "temporal", "title": title, "axis": {"format": "%Y", "labelAngle": 0, "tickCount": 12}}
 
 
 def _color(legend: bool) -> dict:
@@ -261,14 +261,21 @@ def panel_spec(title: str, points: list[dict], unit: str, x_domain: list[str], l
         "width": 760,
         "height": 220 if has_values else 90,
         "data": {"values": points},
-        "encoding": {"x": {**_x(), "scale": {"domain": x_domain}}},
+        "encoding": {"x": {**_x(), "scale": {"domain": x_domain},
+                           "axis": {"format": _x_format(x_domain), "labelAngle": 0}}},
         "layer": [_with_x_domain(layer, x_domain) for layer in layers],
     }
 
 
+def _x_format(x_domain: list[str]) -> str:
+    """Years on a long axis, months on one shorter than three years."""
+    return "%Y" if int(x_domain[1][:4]) - int(x_domain[0][:4]) >= 3 else "%Y-%m"
+
+
 def _with_x_domain(layer: dict, x_domain: list[str]) -> dict:
     enc = layer["encoding"]
-    enc["x"] = {**enc["x"], "scale": {"domain": x_domain}}
+    enc["x"] = {**enc["x"], "scale": {"domain": x_domain},
+                "axis": {**enc["x"].get("axis", {}), "format": _x_format(x_domain), "tickCount": 12}}
     return layer
 
 

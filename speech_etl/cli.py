@@ -70,6 +70,8 @@ def _writable(folder: Path) -> str | None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Speech files or folders (searched recursively).")],
     warehouse: WarehouseOption = None,
+    report_path: Annotated[Path | None, typer.Option(
+        "--report", help="After the load, write the default HTML report here (see `speech-etl report`).")] = None,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
     settings = Settings()
@@ -83,7 +85,8 @@ def ingest(
     from flows.ingest import ingest as ingest_flow  # imports Prefect: keep `--help` fast
 
     try:
-        summary = ingest_flow([str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files)
+        summary = ingest_flow([str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files,
+                              report=str(report_path.resolve()) if report_path else None)
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
     _print_summary(summary, folder)

@@ -1,0 +1,42 @@
+"""Flow tasks of the report (docs/report.md): the table artifact of the
+figures an ingest run added, and the HTML report written after the load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+
+from report import ReportOptions, build_report
+from report.queries import figures_added
+from warehouse.load import database_path
+
+ARTIFACT_ROWS = 5000  # a table artifact is stored in the Prefect database: keep it bounded
+
+
+@task(name="publish-figures")
+def publish_figures(warehouse_dir: Path, run_id: str) -> int:
+    """A Prefect table artifact of the figures (metrics rows) this run added."""
+    db = database_path(warehouse_dir)
+    if not db.exists():
+        return 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = figures_added(con, run_id)
+    shown = rows[:ARTIFACT_ROWS]
+    more = f"; the first {ARTIFACT_ROWS} shown" if len(rows) > ARTIFACT_ROWS else ""
+    create_table_artifact(
+        key="speech-etl-figures-added",
+        table=shown or [{"figures added": 0}],
+        description=f"Figures this ingest run added ({len(rows)} rows of metrics{more})",
+    )
+    return len(rows)
+
+
+@task(name="write-report", retries=1, retry_delay_seconds=2)
+def write_report(warehouse_dir: Path, out: str) -> str:
+    """The default report (every issuer, the indicators with most figures) to `out`."""
+    result = build_report(warehouse_dir, Path(out), ReportOptions())
+    get_run_logger().info("report %s: %d documents, %d charts", result.path, result.documents, result.charts)
+    return str(result.path)
