@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from prefect import flow, get_run_logger, task
@@ -77,7 +78,8 @@ def _reject_row(path: str, rejection: Rejection, run_id: str) -> dict:
 
 
 def _transient_io_error(task, task_run, state) -> bool:
-    return isinstance(state.result(raise_on_failure=False), OSError)
+    """Retry on I/O errors (disk full, a network share that hiccuped), never on bad input."""
+    return isinstance(state.result(raise_on_failure=False), (OSError, duckdb.IOException))
 
 
 @task(name="process-batch")
@@ -157,7 +159,8 @@ def _retired(result: BatchResult, state: LakeState) -> list[str]:
             old_ids.update(set(known.doc_ids) - set(row["doc_ids"]))
         state.sources[row["source_path"]] = SourceState(
             row["size"], row["mtime_ns"], row["content_sha256"], row["status"], row["doc_ids"])
-    still_held = {d for s in state.sources.values() if s.status == "loaded" for d in s.doc_ids}
+    # a deleted file's rows stay, so its documents are still held too
+    still_held = {d for s in state.sources.values() if s.status in ("loaded", "deleted") for d in s.doc_ids}
     return sorted(old_ids - still_held)
 
 
@@ -213,6 +216,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
     with warehouse_lock(warehouse_dir, logger.info):
         lake = Lake(warehouse_dir / "lake")
         lake.remove_orphans()
+        load.remove_leftovers(warehouse_dir)
         state = lake.state()
         found = discover(roots, exclude=[warehouse_dir])
         work: Plan = plan(found, roots, state)
@@ -243,7 +247,8 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         summary.rows = {name: totals[name] for name in ("documents", "sections", "metrics", "terms", "rejects")}
         if work.deleted:
             lake.write_batch(f"{run_id}-deleted", {"sources": records.table(
-                [_source_row(InputFile(p, -1, -1), None, "deleted", [], run_id) for p in work.deleted],
+                [_source_row(InputFile(p, -1, -1), None, "deleted", state.sources[p].doc_ids, run_id)
+                 for p in work.deleted],
                 schema.SOURCES)})
             for path in work.deleted:
                 logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", path)

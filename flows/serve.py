@@ -83,6 +83,23 @@ def api_url() -> str:
     return url
 
 
+PACKAGES = ("speech_etl", "flows", "transforms", "warehouse")
+
+
+def _drop_shadowing_paths() -> None:
+    """Flow runs start in processes that inherit sys.path. Under `python -m` the
+    current folder is on it, and a folder there named like one of our packages
+    (a warehouse folder called `warehouse`, say, created by the first run) would
+    be imported in its place: leave the current folder out unless it is where
+    our packages live."""
+    import sys
+
+    here = Path.cwd().resolve()
+    homes = {Path(__import__(name).__file__).resolve().parent.parent for name in PACKAGES}
+    if here not in homes:
+        sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
+
+
 def serve(plan: ServePlan, say=print) -> None:
     """Register the deployment and serve it until Ctrl-C or SIGTERM."""
     from prefect.deployments.runner import EntrypointType
@@ -90,6 +107,7 @@ def serve(plan: ServePlan, say=print) -> None:
     from flows.ingest import ingest
 
     url = api_url()
+    _drop_shadowing_paths()
     say(f"serving {FLOW_NAME}/{plan.name} on {url}: ingest {', '.join(plan.paths)} "
         f"into {plan.warehouse}, {plan.schedule_text}; Ctrl-C stops")
     ingest.serve(

@@ -67,6 +67,16 @@ def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit
     con.execute(query, [[path for path, _ in files]])
 
 
+def remove_leftovers(warehouse_dir: Path) -> list[Path]:
+    """Delete half-built databases a killed run left beside the warehouse file.
+    Call only while holding the warehouse lock."""
+    removed = []
+    for path in Path(warehouse_dir).glob(f".{DATABASE}.*.tmp*"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def build(warehouse_dir: Path, catalog: list[dict], force: bool = False) -> bool:
     """Rebuild the DuckDB file when the lake or the catalog changed; True if rebuilt."""
     warehouse_dir = Path(warehouse_dir)
