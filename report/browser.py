@@ -37,6 +37,7 @@ class PageRun:
     console_errors: list[str] = field(default_factory=list)
     dom: str = ""
     charts: list[dict] = field(default_factory=list)  # per chart container: id, rendered, svg marks
+    fetched: list[str] = field(default_factory=list)  # URLs requested other than the page itself and data:
     screenshot: Path | None = None
 
 
@@ -108,7 +109,7 @@ def open_report(html: Path, screenshot: Path | None = None, width: int = 1200, t
             cdp = _Session(ws)
             target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
             session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            for domain in ("Runtime", "Log", "Page"):
+            for domain in ("Runtime", "Log", "Page", "Network"):
                 cdp.send(f"{domain}.enable", session=session)
             cdp.send("Emulation.setDeviceMetricsOverride",
                      {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
@@ -138,8 +139,13 @@ def open_report(html: Path, screenshot: Path | None = None, width: int = 1200, t
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 screenshot.write_bytes(base64.b64decode(shot["data"]))
                 run.screenshot = screenshot
+            page_url = Path(html).resolve().as_uri()
             for event in cdp.events:
                 method, params = event.get("method"), event.get("params", {})
+                if method == "Network.requestWillBeSent":
+                    requested = params.get("request", {}).get("url", "")
+                    if requested != page_url and not requested.startswith(("data:", "about:", "blob:")):
+                        run.fetched.append(requested)
                 if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
                     run.console_errors.append(" ".join(str(a.get("value", a.get("description", "")))
                                                        for a in params.get("args", [])))
@@ -167,5 +173,5 @@ if __name__ == "__main__":  # python -m report.browser REPORT.html [SHOT.png [MA
 
     result = open_report(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None,
                          max_height=int(sys.argv[3]) if len(sys.argv) > 3 else 16000)
-    print(json.dumps({"console_errors": result.console_errors, "charts": result.charts}, ensure_ascii=False, indent=1))
+    print(json.dumps({"console_errors": result.console_errors, "fetched": result.fetched, "charts": result.charts}, ensure_ascii=False, indent=1))
     os._exit(0 if not result.console_errors else 1)

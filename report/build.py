@@ -77,6 +77,18 @@ def _tva_rows(tva: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def _in_years(fig: pd.DataFrame, opts: ReportOptions) -> pd.DataFrame:
+    """Figures whose period overlaps the year range (those without a period stay, for the tables)."""
+    if not len(fig):
+        return fig
+    keep = pd.Series(True, index=fig.index)
+    if opts.year_from is not None:
+        keep &= fig["period_end"].isna() | (pd.to_datetime(fig["period_end"]).dt.year >= opts.year_from)
+    if opts.year_to is not None:
+        keep &= fig["period_start"].isna() | (pd.to_datetime(fig["period_start"]).dt.year <= opts.year_to)
+    return fig[keep]
+
+
 def _fmt(v: float) -> str:
     return f"{v:.2f}"
 
@@ -129,6 +141,7 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
 
     keys = list(opts.indicators) or queries.default_indicators(con, doc_ids, opts.max_default_indicators)
     fig_all = queries.figures(con, doc_ids, keys) if keys and doc_ids else pd.DataFrame(columns=queries.FIGURE_COLUMNS)
+    fig_all = _in_years(fig_all, opts)
     indicators = []
     for key in keys:
         name = names.get(key, key)

@@ -1,0 +1,207 @@
+"""`speech-etl report`: the page on the dev corpus opened in headless Chromium,
+masked figures shown as masked, plain "no data" messages; the pure parts."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import DEV_REPORTS, ROOT, SAMPLES, SHARED_CORPUS
+from report import charts, compare
+from report.browser import chromium_binary, open_report
+from report.options import ReportOptions, parse_period
+from speech_etl.cli import _expand_multi_options
+
+ARTIFACTS = ROOT / "test-artifacts"
+needs_corpus = pytest.mark.skipif(not DEV_REPORTS.exists(), reason=f"the shared dev corpus is not at {DEV_REPORTS}")
+needs_chromium = pytest.mark.skipif(chromium_binary() is None,
+                                    reason="no chromium on PATH (.ci/run installs Debian's chromium)")
+
+
+def speech_etl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def dev_warehouse(tmp_path_factory) -> Path:
+    """The dev corpus ingested once for the report and macro tests."""
+    if not DEV_REPORTS.exists():
+        pytest.skip(f"the shared dev corpus is not at {DEV_REPORTS}")
+    warehouse = tmp_path_factory.mktemp("dev") / "w"
+    speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def speech_warehouse(tmp_path_factory) -> Path:
+    """The sample speech alone (its figures are masked), ingested with --report."""
+    warehouse = tmp_path_factory.mktemp("speech") / "w"
+    result = speech_etl("ingest", str(SAMPLES / "speeches"), "--warehouse", str(warehouse),
+                        "--report", str(warehouse.parent / "after-ingest.html"))
+    assert "publish-figures" in result.stderr + result.stdout
+    return warehouse
+
+
+def chart_specs(html: str) -> list[dict]:
+    return [json.loads(m.replace("<\\/", "</"))
+            for m in re.findall(r'<script type="application/json" id="spec-\d+">(.*?)</script>', html, re.S)]
+
+
+def spec_points(spec: dict) -> list[dict]:
+    return [p for panel in spec["vconcat"] for p in panel["data"]["values"]]
+
+
+# --- acceptance 1: the dev corpus report, drawn by Chromium ----------------------------------
+
+@needs_corpus
+@needs_chromium
+def test_dev_corpus_report_draws_every_chart_without_console_errors(dev_warehouse, tmp_path):
+    out = tmp_path / "report.html"
+    result = speech_etl("report", "--warehouse", str(dev_warehouse), "--issuer", "国务院",
+                        "--indicator", "gdp", "urban_new_jobs", "cpi", "--from", "1995", "--to", "2015",
+                        "--out", str(out))
+    assert "3 charts" in result.stdout
+    html = out.read_text(encoding="utf-8")
+    # self-contained: no element loads anything (the inline scripts aside)
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+    assert not re.search(r"<(script|img|iframe)[^>]+src=", markup)
+    assert not re.search(r"<link[^>]+href=", markup)
+    assert "vegaEmbed" in html
+    specs = chart_specs(html)
+    assert [s["title"]["text"].split("(")[-1].rstrip(")") for s in specs] == ["gdp", "urban_new_jobs", "cpi"]
+    for spec in specs:
+        points = spec_points(spec)
+        assert any(p["series"] == "actual" for p in points) and any(p["series"] == "target" for p in points)
+        assert all(p["document"] and p["sentence"] for p in points)  # every point traceable
+        assert all(p["x1"][:4] >= "1995" and p["x0"][:4] <= "2015" for p in points)  # periods overlap the range
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    run = open_report(out, ARTIFACTS / "report-dev-corpus.png")
+    assert run.console_errors == []
+    assert run.fetched == []  # Chromium fetched nothing but the file
+    assert len(run.charts) == 3
+    for chart in run.charts:
+        assert chart["rendered"] == "true", chart
+        assert chart["symbols"] > 5 and chart["lines"] >= 1, chart  # points and the actuals line drew
+    assert run.dom.count("<svg") >= 3
+    assert "国内生产总值" in run.dom and "城镇新增就业" in run.dom
+    assert run.screenshot.stat().st_size > 20_000
+    # the target table puts misses first
+    statuses = re.findall(r'<tr class="(miss|open|met)">', html)
+    assert statuses and statuses == sorted(statuses, key=["miss", "open", "met"].index)
+    assert 'id="no-comparison"' not in html and "Rose most" in html
+
+
+# --- acceptance 2: masked figures stay masked ---------------------------------------------
+
+def test_speech_report_shows_masked_figures_as_masked_not_zero(speech_warehouse, tmp_path):
+    out = tmp_path / "speech.html"
+    speech_etl("report", "--warehouse", str(speech_warehouse), "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    masked_rows = re.findall(r'<tr class="masked" data-masked="true">(.*?)</tr>', html, re.S)
+    assert len(masked_rows) >= 6
+    assert all("masked (城管" in row for row in masked_rows)
+    assert 'data-masked="false"' not in html  # every figure of the speech is masked
+    points = [p for spec in chart_specs(html) for p in spec_points(spec)]
+    assert points and all(p["series"] == "masked" and p["y"] is None for p in points)
+    assert "are masked in the source" in html
+    # the report the ingest wrote after its load is the same kind of page
+    assert "masked (城管" in (speech_warehouse.parent / "after-ingest.html").read_text(encoding="utf-8")
+    if chromium_binary():
+        run = open_report(out, ARTIFACTS / "report-sample-speech.png")
+        assert run.console_errors == []
+        assert all(c["rendered"] == "true" for c in run.charts)
+        assert run.dom.count(">masked</text>") >= 6  # the label on each masked rule
+
+
+# --- acceptance 3: no data is said plainly -------------------------------------------------
+
+def test_unknown_issuer_and_indicator_without_data_say_so(speech_warehouse, tmp_path):
+    out = tmp_path / "none.html"
+    result = speech_etl("report", "--warehouse", str(speech_warehouse), "--issuer", "某省", "--indicator", "gdp",
+                        "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "No data: the warehouse has no documents from issuer 某省" in html
+    assert "No data: no figures of 国内生产总值 (gdp)" in html
+    assert 'class="chart"' not in html and "<svg" not in html and "vegaEmbed" not in html
+    assert "note: No data" in result.stderr
+
+    out2 = tmp_path / "pm25.html"
+    speech_etl("report", "--warehouse", str(speech_warehouse), "--indicator", "pm25", "nonsense_key",
+               "--out", str(out2))
+    html2 = out2.read_text(encoding="utf-8")
+    assert "No data: no figures of 细颗粒物(PM2.5)浓度 (pm25)" in html2
+    assert "No data: nonsense_key is not an indicator of the catalog" in html2
+    assert 'class="chart"' not in html2
+
+
+def test_report_usage_errors_are_one_line(speech_warehouse, tmp_path):
+    bad = speech_etl("report", "--warehouse", str(speech_warehouse), "--from", "2015", "--to", "1995",
+                     "--out", str(tmp_path / "x.html"), check=False)
+    assert bad.returncode == 2 and "--from 2015 is after --to 1995" in bad.stderr and "Traceback" not in bad.stderr
+    missing = speech_etl("report", "--warehouse", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x.html"),
+                         check=False)
+    assert missing.returncode == 1 and "no warehouse at" in missing.stderr and "Traceback" not in missing.stderr
+    compare_bad = speech_etl("report", "--warehouse", str(speech_warehouse), "--compare", "ffffffffff", "2020",
+                             "--out", str(tmp_path / "x.html"), check=False)
+    assert compare_bad.returncode == 2 and "no document has that doc_id" in compare_bad.stderr
+
+
+# --- pure parts ------------------------------------------------------------------------------
+
+def test_multi_value_options_are_expanded():
+    assert _expand_multi_options(["report", "--indicator", "gdp", "cpi", "--out", "x.html"]) == [
+        "report", "--indicator", "gdp", "--indicator", "cpi", "--out", "x.html"]
+    assert _expand_multi_options(["sql", "select 1"]) == ["sql", "select 1"]
+
+
+def test_periods_and_options():
+    assert parse_period("2010") == (2010, 2010)
+    assert parse_period("2006-2010") == (2006, 2010)
+    assert parse_period("abc123") is None
+    with pytest.raises(ValueError):
+        ReportOptions(year_from=2015, year_to=1995)
+    assert ReportOptions(issuer="国务院", year_from=1995, year_to=2015).scope_text == "issuer 国务院, 1995–2015"
+
+
+def test_figure_text_never_turns_masked_into_a_number():
+    assert charts.figure_text({"masked": True, "mention": "城管万件", "value": None}) == "masked (城管万件)"
+    assert charts.figure_text({"value": 1000.0, "unit": "万人", "bound": "ge"}) == "≥ 1,000 万人"
+    assert charts.figure_text({"value": None, "value_low": 6.0, "value_high": 6.5, "unit": "%",
+                               "bound": "range"}) == "6–6.5 %"
+
+
+def test_chart_points_break_the_line_at_masked_actuals():
+    fig = pd.DataFrame([
+        {"measure": "level", "kind": "actual", "period_start": pd.Timestamp(f"{y}-01-01"),
+         "period_end": pd.Timestamp(f"{y}-12-31"), "period_label": f"{y}年", "value": None if y == 2011 else 10.0 + y % 10,
+         "value_low": None, "value_high": None, "bound": "eq", "unit": "万件", "value_base": None, "base_unit": None,
+         "mention": "城管万件" if y == 2011 else "1万件", "sentence": "s", "doc_id": "d", "doc_title": "t",
+         "doc_year": y + 1, "masked": y == 2011, "indicator_key": "cases_filed", "indicator": "立案"}
+        for y in (2010, 2011, 2012)])
+    spec = charts.indicator_spec("cases_filed", "立案", fig)
+    points = spec_points(spec)
+    assert [p["y"] for p in points if p["line"]] == [10.0, None, 12.0]
+    assert [p["series"] for p in points] == ["actual", "masked", "actual"]
+
+
+def test_term_shift_and_new_sections():
+    a = pd.DataFrame({"term": ["改革", "开放", "发展", "的"], "count": [10, 10, 80, 100]})
+    b = pd.DataFrame({"term": ["改革", "开放", "发展", "创新"], "count": [30, 2, 60, 8]})
+    shift = compare.term_shift(a, b, top=5, min_count=5)
+    assert shift.tokens_a == 200 and shift.tokens_b == 100
+    assert shift.rises["term"].tolist() == ["改革", "发展", "创新"]  # +2500, +2000, +800 per 10k
+    assert shift.falls["term"].tolist() == ["开放"]
+    assert "的" not in set(shift.rises["term"]) | set(shift.falls["term"])  # single characters left out
+    heads_a = pd.DataFrame({"heading": ["2013年工作回顾", "深化改革"]})
+    heads_b = pd.DataFrame({"heading": ["2014年工作回顾", "深化改革", "建设生态文明"]})
+    assert compare.new_sections(heads_a, heads_b)["heading"].tolist() == ["建设生态文明"]
