@@ -144,3 +144,20 @@ class PrefectServer:
 
 def speech_etl_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "speech_etl", *args]
+
+
+def write_speech_variants(folder: Path, count: int, source: Path) -> list[Path]:
+    """`count` small speech files made from `source`: each a different title and
+    a different run of its paragraphs, so every file is a distinct document."""
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    body = lines[len(lines) // 4:]  # past the site chrome at the top
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i in range(count):
+        start = i % max(1, len(body) - 6)
+        chunk = body[start:start + 6]
+        text = "\n".join([f"在全市城市管理工作第{i + 1}次推进会上的讲话", *chunk, f"(第{i + 1}号)"])
+        path = folder / f"speech_{i:05d}.txt"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
