@@ -34,7 +34,7 @@ SELECT
     p.estimate_value, p.estimate_unit,
     p.target_value, p.target_low, p.target_high, p.target_bound, p.target_unit,
     p.plan_value,
-    tva.gap,
+    round(tva.gap, 4) AS gap,
     tva.met,
     p.actual_doc_id, p.target_doc_id
 FROM periods p
