@@ -271,3 +271,43 @@ def test_compare_scales_units_and_resolves_recognizer_overlaps():
     found = cr.theirs(results, offset=100)
     assert [(f.char_start, f.value, f.unit) for f in found] == [
         (102, 56900000000000.0, "元"), (112, 6.0, "%"), (115, 6.5, "%")]
+
+
+# ---------------------------------------------------------------- the held-out set
+
+HELDOUT = ROOT / "tests" / "labels" / "figures_heldout.yaml"
+
+
+def test_heldout_set_is_disjoint_from_the_tuned_set_and_follows_the_conventions():
+    held = fa.load_labels(HELDOUT)
+    tuned_docs = {l.doc for l in fa.load_labels()}
+    docs = {l.doc for l in held}
+    assert len(held) >= 150 and len(docs) >= 10
+    assert not docs & tuned_docs, "a held-out report is also in figures.yaml"
+    for l in held:
+        where = f"{l.doc}: {l.mention}"
+        assert l.mention in l.sentence, where
+        assert l.indicator_key is None or l.indicator_key in CATALOG_KEYS, where
+        assert l.measure in {"level", "growth", "change", "pp_change", "share", "avg_growth"}, where
+        assert l.bound in {"eq", "approx", "ge", "gt", "le", "lt", "range"}, where
+        assert l.kind in {"actual", "estimate", "target", "plan"}, where
+        assert l.period_start and l.period_end and l.period_start <= l.period_end, where
+        if l.bound == "range":
+            assert l.value is None and l.value_low < l.value_high, where
+        else:
+            assert l.value is not None and l.value == l.value_low == l.value_high, where
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not here: the held-out "
+                    "labels cannot be checked against the cleaned report texts")
+def test_heldout_sentences_and_mentions_are_in_the_cleaned_corpus_text():
+    held = fa.load_labels(HELDOUT)
+    sources = fa.load_sources({l.doc for l in held}, CORPUS)
+    by_doc = {}
+    for l in held:
+        by_doc.setdefault(l.doc, []).append(l)
+    for doc, doc_labels in by_doc.items():
+        text = clean(Document(source=sources[doc])).text
+        assert fa.locate(doc_labels, text) == [], doc
+        for l in doc_labels:
+            assert text[l.char_start:l.char_end] == l.mention, f"{doc}: {l.mention}"
