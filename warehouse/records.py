@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
 import pyarrow as pa
 
 from transforms.document import Document
+from transforms.segment import TermList
 from warehouse import schema
 
 
@@ -37,8 +37,35 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
     }
 
 
-def _rows(items: Iterable) -> list[dict]:
-    return [dataclasses.asdict(item) for item in items]
+def _columns(items: list, table_schema: pa.Schema) -> pa.Table:
+    """A table of dataclass objects whose field names are the schema's columns,
+    built column by column (no dict per row)."""
+    return pa.Table.from_arrays(
+        [pa.array([getattr(item, f.name, None) for item in items], type=f.type) for f in table_schema],
+        schema=table_schema,
+    )
+
+
+def _term_table(docs: list[Document]) -> pa.Table:
+    doc_ids: list[str] = []
+    section_ids: list[str] = []
+    terms: list[str] = []
+    counts: list[int] = []
+    for doc in docs:
+        t = doc.terms
+        if isinstance(t, TermList):  # columns already
+            doc_ids.extend([t.doc_id] * len(t))
+            section_ids.extend(t.section_ids)
+            terms.extend(t.terms)
+            counts.extend(t.counts)
+        else:
+            for term in t:
+                doc_ids.append(term.doc_id)
+                section_ids.append(term.section_id)
+                terms.append(term.term)
+                counts.append(term.count)
+    columns = {"doc_id": doc_ids, "section_id": section_ids, "term": terms, "count": counts}
+    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema.TERMS], schema=schema.TERMS)
 
 
 def document_tables(
@@ -46,17 +73,21 @@ def document_tables(
 ) -> dict[str, pa.Table]:
     """Tables of the documents, sections, metrics and terms of (document, source path)
     pairs; a text read from several files is written once, under its first path."""
-    rows: dict[str, list[dict]] = {name: [] for name in schema.DOCUMENT_TABLES}
+    pairs: list[tuple[Document, str]] = []
     seen: set[str] = set()
     for doc, source_path in docs:
-        if doc.doc_id in seen:
-            continue
-        seen.add(doc.doc_id)
-        rows["documents"].append(document_row(doc, source_path, run_id, ingested_at))
-        rows["sections"].extend(_rows(doc.sections))
-        rows["metrics"].extend(_rows(doc.metrics))
-        rows["terms"].extend(_rows(doc.terms))
-    return {name: pa.Table.from_pylist(rows[name], schema=schema.DOCUMENT_TABLES[name]) for name in rows}
+        if doc.doc_id not in seen:
+            seen.add(doc.doc_id)
+            pairs.append((doc, source_path))
+    documents = [document_row(doc, source_path, run_id, ingested_at) for doc, source_path in pairs]
+    only_docs = [doc for doc, _ in pairs]
+    tables = {
+        "documents": pa.Table.from_pylist(documents, schema=schema.DOCUMENTS),
+        "sections": _columns([s for doc in only_docs for s in doc.sections], schema.SECTIONS),
+        "metrics": _columns([m for doc in only_docs for m in doc.metrics], schema.METRICS),
+        "terms": _term_table(only_docs),
+    }
+    return {name: tables[name] for name in schema.DOCUMENT_TABLES}
 
 
 def table(rows: list[dict], table_schema: pa.Schema) -> pa.Table:
