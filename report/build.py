@@ -211,7 +211,7 @@ def build_report(warehouse_dir: Path, out: Path, opts: ReportOptions) -> ReportR
     if not db.exists():
         raise FileNotFoundError(f"no warehouse at {db}")
     with duckdb.connect(str(db), read_only=True) as con:
-        model = report_model(con, opts, str(Path(warehouse_dir).resolve()))
+        model = report_model(con, opts, str(warehouse_dir))
     page = render(model)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
