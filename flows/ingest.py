@@ -180,6 +180,37 @@ def load_warehouse(warehouse_dir: Path) -> bool:
     return load.build(warehouse_dir, load_indicator_catalog())
 
 
+def _record_interrupted_runs(lake: Lake) -> list[str]:
+    """Give each run that committed batches but was killed before its own run
+    record a `runs` row (finished_at NULL, rows counted from its files), so the
+    runs table accounts for every row in the lake. Returns those run ids."""
+    import pyarrow.parquet as pq
+
+    commits = lake.commits()
+    recorded = {c.name.removesuffix("-run") for c in commits if c.name.endswith("-run")}
+    pending: dict[str, list] = {}
+    for c in commits:
+        run_id = c.name.rsplit("-", 1)[0]
+        if run_id not in recorded:
+            pending.setdefault(run_id, []).append(c)
+    for run_id, run_commits in pending.items():
+        rows = {t: 0 for t in ("documents", "sections", "metrics", "terms", "rejects")}
+        for c in run_commits:
+            for table, path in c.files.items():
+                if table in rows:
+                    rows[table] += pq.read_metadata(lake.root / path).num_rows
+        try:
+            started = dt.datetime.strptime(run_id.split("-")[0], "%Y%m%dT%H%M%S%f")
+        except ValueError:
+            started = None
+        lake.write_batch(f"{run_id}-run", {"runs": records.table([{
+            "run_id": run_id, "flow_run_id": None, "started_at": started, "finished_at": None,
+            "files_seen": None, "files_new": None, "files_unchanged": None, "files_rejected": None,
+            "files_deleted": None, **{f"{t}_written": n for t, n in rows.items()},
+        }], schema.RUNS)})
+    return list(pending)
+
+
 def _summary_markdown(summary: RunSummary) -> str:
     lines = [
         f"# speech-etl ingest `{summary.run_id}`",
@@ -217,6 +248,9 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         lake = Lake(warehouse_dir / "lake")
         lake.remove_orphans()
         load.remove_leftovers(warehouse_dir)
+        for killed in _record_interrupted_runs(lake):
+            logger.warning("run %s was stopped before it finished; what it committed stays and is recorded "
+                           "in the runs table (finished_at empty)", killed)
         state = lake.state()
         found = discover(roots, exclude=[warehouse_dir])
         work: Plan = plan(found, roots, state)
