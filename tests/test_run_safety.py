@@ -11,6 +11,7 @@ import re
 import signal
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -203,3 +204,108 @@ def test_two_runs_at_once_write_one_at_a_time(server, inbox, clean, tmp_path):
     assert len(run_ids) == 1
     assert snapshot(warehouse) == clean
     assert_no_orphans(warehouse)
+
+
+def test_incremental_runs_skip_unchanged_read_changed_and_report_deleted(server, inbox, clean, tmp_path):
+    folder = tmp_path / "inbox"
+    shutil.copytree(inbox, folder)
+    warehouse = tmp_path / "warehouse"
+    first = run_ingest(server, folder, warehouse, tmp_path / "first.log")
+    seen = plan_line(first)[0]
+    speeches = sorted((folder / "speeches").iterdir())
+    touched, changed, deleted = speeches[0], speeches[1], speeches[2]
+
+    def doc_ids_of(path: Path) -> set[str]:
+        with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+            return {d for (d,) in con.execute("SELECT doc_id FROM documents WHERE source_path = ?",
+                                               [str(path)]).fetchall()}
+
+    old_changed, old_deleted = doc_ids_of(changed), doc_ids_of(deleted)
+    os.utime(touched, ns=(time.time_ns(), time.time_ns() + 10**9))  # only the mtime moves
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n会议要求,各区要抓好落实。", encoding="utf-8")
+    deleted.unlink()
+
+    second = run_ingest(server, folder, warehouse, tmp_path / "second.log")
+    # two files to read (touched, changed); the touched one turns out unchanged by its hash
+    assert plan_line(second) == (seen - 1, 2, seen - 3)
+    assert "deleted since the last run: " + str(deleted) in second
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        run = con.execute("SELECT flow_run_id, files_seen, files_new, files_unchanged, files_deleted, "
+                          "documents_written FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        status = con.execute("SELECT status, doc_ids FROM sources WHERE source_path = ? "
+                             "ORDER BY seen_at DESC LIMIT 1", [str(deleted)]).fetchone()
+        documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert run[1:] == (seen - 1, 1, seen - 2, 1, 1)
+    assert status == ("deleted", sorted(old_deleted))
+    # the deleted file's rows stay; the changed file's old version is replaced by the new one
+    assert doc_ids_of(deleted) == old_deleted
+    new_changed = doc_ids_of(changed)
+    assert new_changed and not new_changed & old_changed
+    assert documents == len(clean["documents"])
+
+    # the run's Prefect artifact reports the deleted file too
+    artifacts = server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run[0]]}}})
+    summary = next(a["data"] for a in artifacts if a["type"] == "markdown")
+    assert "Deleted since the last run" in summary and str(deleted) in summary
+
+    # a third run on the unchanged folder adds nothing and does not rebuild the database
+    inode = (warehouse / "warehouse.duckdb").stat().st_ino
+    third = run_ingest(server, folder, warehouse, tmp_path / "third.log")
+    assert plan_line(third) == (seen - 1, 0, seen - 1)
+    assert "Nothing new" in third
+    assert (warehouse / "warehouse.duckdb").stat().st_ino == inode
+
+
+RETRY_SCRIPT = r"""
+import sys
+from pathlib import Path
+from prefect import flow
+from flows import ingest
+from warehouse import records
+from warehouse.lake import Lake, LakeState
+
+error = {"io": OSError(5, "Input/output error"), "bad": ValueError("bad input")}[sys.argv[2]]
+calls = []
+
+class FlakyLake(Lake):
+    def write_batch(self, name, tables, retired=None):
+        calls.append(name)
+        if len(calls) == 1:
+            raise error
+        return super().write_batch(name, tables, retired)
+
+@flow
+def check():
+    result = ingest.BatchResult(tables=records.document_tables([], "r", None))
+    state = ingest.write_batch(FlakyLake(Path(sys.argv[1])), "r-00001", result, LakeState(),
+                               return_state=True)
+    return state.type.value  # a plain value: the flow itself completes either way
+
+final = check()
+print("calls", len(calls), "final", final)
+"""
+
+
+@pytest.mark.parametrize("error, expected", [("io", "calls 2 final COMPLETED"), ("bad", "calls 1 final FAILED")])
+def test_transient_io_errors_are_retried_bad_input_is_not(server, tmp_path, error, expected):
+    result = subprocess.run([sys.executable, "-c", RETRY_SCRIPT, str(tmp_path / "lake"), error],
+                            env=server.env(), capture_output=True, text=True, timeout=180)
+    assert expected in result.stdout, result.stdout + result.stderr
+
+
+def test_a_run_of_many_task_runs_logs_no_telemetry_or_recorder_errors(tmp_path):
+    """A plain `speech-etl ingest` (temporary Prefect server) of 60 files in
+    batches of one: 121 task runs, and a clean log."""
+    inbox = tmp_path / "inbox"
+    write_speech_variants(inbox, 60, SAMPLE_SPEECH)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(SPEECH_ETL_BATCH_FILES="1", PREFECT_HOME=str(tmp_path / "prefect-home"))
+    result = subprocess.run(ingest_args(inbox, tmp_path / "warehouse"), env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    log = result.stdout + result.stderr
+    assert log.count("Task run 'process-batch") + log.count("Task run 'write-batch") >= 120
+    assert "Failed to send telemetry" not in log
+    assert "task_run_recorder" not in log.lower() and "TaskRunRecorder" not in log
+    assert "Traceback" not in log
+    assert "Rows added: documents 60" in result.stdout
