@@ -1,0 +1,145 @@
+"""Incremental benchmark: a first full run over 10 000 small speech files, then a
+second run over the unchanged folder; prints both times and their ratio
+(issue 4: the second run may cost at most 5% of the first).
+
+    .venv/bin/python bench/incremental.py [--files 10000] [--dir /tmp/speech-etl-bench]
+
+Both runs are the real command (`speech-etl ingest`, a new process each). It
+measures two set-ups and prints a ratio for each:
+
+- "temporary server": no PREFECT_API_URL, so each run starts Prefect's
+  temporary server, as a plain `speech-etl ingest` does;
+- "running server": both runs talk to one `prefect server start` this script
+  starts first, as runs under `speech-etl serve` do (server start-up is in neither).
+
+The files are made from the sample speech and the work reports (samples/ and,
+when present, ../shared/corpus): each a title naming its number and a window
+of paragraphs, so every file is a distinct document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEECH = ROOT / "samples" / "speeches" / "chengguan_progress_meeting_2020-08-15.txt"
+REPORTS = [ROOT.parent / "shared" / "corpus" / "work_reports" / "government_work_reports_1954_2015.jsonl",
+           ROOT / "samples" / "work_reports" / "reports_sample.jsonl"]
+BIN = Path(sys.executable).parent
+
+
+def paragraphs() -> list[list[str]]:
+    """Paragraph lists to cut files from: the speech (past its site chrome) and each report."""
+    speech = [line for line in SPEECH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [speech[len(speech) // 4:]]
+    source = next((p for p in REPORTS if p.exists()), None)
+    if source:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            content = json.loads(line).get("content") or ""
+            paras = [p.strip() for p in content.splitlines() if len(p.strip()) > 20]
+            if len(paras) > 10:
+                texts.append(paras)
+    return texts
+
+
+def generate(folder: Path, count: int) -> int:
+    """Write `count` files (about 1-3 KB each); returns the total bytes."""
+    texts = paragraphs()
+    total = 0
+    for i in range(count):
+        paras = texts[i % len(texts)]
+        start = (i // len(texts) * 3) % max(1, len(paras) - 4)
+        body = [p[:400] for p in paras[start:start + 4]]
+        text = "\n".join([f"在全市城市管理工作第{i + 1}次推进会上的讲话", *body, f"(第{i + 1}号)"])
+        path = folder / f"{i // 1000:02d}" / f"speech_{i:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        total += len(data)
+    return total
+
+
+def ingest(inbox: Path, warehouse: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([str(BIN / "speech-etl"), "ingest", str(inbox), "--warehouse", str(warehouse)],
+                            env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"ingest failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure(label: str, inbox: Path, warehouse: Path, env: dict[str, str]) -> tuple[float, float]:
+    shutil.rmtree(warehouse, ignore_errors=True)
+    first = ingest(inbox, warehouse, env)
+    second = ingest(inbox, warehouse, env)
+    print(f"{label:18s} first run {first:7.1f} s   second run (unchanged) {second:6.1f} s   "
+          f"ratio {second / first:.3f}", flush=True)
+    return first, second
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/speech-etl-bench"))
+    args = parser.parse_args()
+
+    inbox = args.dir / "inbox"
+    shutil.rmtree(args.dir, ignore_errors=True)
+    inbox.mkdir(parents=True)
+    total = generate(inbox, args.files)
+    print(f"{args.files} files, {total / 1e6:.1f} MB under {inbox}", flush=True)
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    base["PREFECT_HOME"] = str(args.dir / "prefect-home")
+    ratios = {}
+    first, second = measure("temporary server", inbox, args.dir / "warehouse-temporary", base)
+    ratios["temporary server"] = second / first
+
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env={**base, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("prefect server did not start")
+            time.sleep(0.5)
+        first, second = measure("running server", inbox, args.dir / "warehouse-server", {**base, "PREFECT_API_URL": api})
+        ratios["running server"] = second / first
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    worst = max(ratios.values())
+    print(f"ratio (second / first), worst of the two: {worst:.3f} -> {'OK' if worst <= 0.05 else 'OVER'} (limit 0.05)")
+
+
+if __name__ == "__main__":
+    main()
