@@ -7,6 +7,7 @@ the lake last recorded; when those differ its content hash decides.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,33 +39,61 @@ class Plan:
         return len(self.to_read) + len(self.unchanged)
 
 
+def _walk(root: str, excluded: set[str]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of the files under `root`, hidden ones and the
+    excluded folders left out; one stat per file (os.scandir caches it)."""
+    out = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.path in excluded:
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    stat = entry.stat()
+                    out.append((entry.path, stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                out.append((entry.path, -1, -1))
+    return out
+
+
 def discover(paths: list[Path], exclude: list[Path] = ()) -> list[InputFile]:
     """Files under each path (recursively), hidden files and folders left out."""
-    excluded = [p.resolve() for p in exclude]
+    excluded = {str(p.resolve()) for p in exclude}
     found: dict[str, InputFile] = {}
     for root in paths:
         root = root.resolve()
         if root.is_file():
-            candidates = [(root, True)]
-        else:
-            candidates = [(p, False) for p in sorted(root.rglob("*"))
-                          if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)]
-        for path, explicit in candidates:
-            if any(path == e or e in path.parents for e in excluded):
+            if str(root) in excluded:
                 continue
             try:
-                stat = path.stat()
+                stat = root.stat()
+                found[str(root)] = InputFile(str(root), stat.st_size, stat.st_mtime_ns, True)
             except OSError:
-                stat = None
-            found[str(path)] = InputFile(str(path), stat.st_size if stat else -1,
-                                         stat.st_mtime_ns if stat else -1, explicit)
+                found[str(root)] = InputFile(str(root), -1, -1, True)
+            continue
+        if str(root) in excluded or any(str(root).startswith(e + os.sep) for e in excluded):
+            continue
+        for path, size, mtime_ns in _walk(str(root), excluded):
+            found[path] = InputFile(path, size, mtime_ns, False)
     return sorted(found.values(), key=lambda f: f.path)
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r if r.endswith(os.sep) else r + os.sep) for r in roots)
 
 
 def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
     result = Plan()
     for f in files:
-        if not f.supported and not f.explicit:
+        if not f.explicit and os.path.splitext(f.path)[1].lower() not in SUPPORTED_SUFFIXES:
             result.ignored.append(f)
             continue
         known = state.sources.get(f.path)
@@ -73,10 +102,9 @@ def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
         else:
             result.to_read.append(f)
     present = {f.path for f in files}
-    resolved_roots = [r.resolve() for r in roots]
+    resolved_roots = [str(r.resolve()) for r in roots]
     for path, known in state.sources.items():
-        under_roots = any(Path(path) == r or r in Path(path).parents for r in resolved_roots)
-        if known.status != "deleted" and under_roots and path not in present:
+        if known.status != "deleted" and path not in present and _under(path, resolved_roots):
             result.deleted.append(path)
     return result
 
