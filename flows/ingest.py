@@ -21,7 +21,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
-from flows.report import publish_figures, write_report
 from flows.lock import warehouse_lock
 from transforms.document import Rejection
 from transforms.metrics import load_indicator_catalog
@@ -299,7 +298,11 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
     create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",
                              description="What this ingest run read, wrote and rejected")
     if summary.rows.get("metrics"):
+        from flows.report import publish_figures  # pandas: only when there are figures to show
+
         publish_figures(warehouse_dir, run_id)  # table artifact of the figures added
     if report:
+        from flows.report import write_report
+
         write_report(warehouse_dir, report)  # the HTML report, after the load
     return summary
