@@ -383,3 +383,143 @@ def test_chinese_years_of_old_reports():
 def test_one_as_an_article_is_no_figure():
     assert figures("我们的目标是,建设一个行为规范的政府,作为一项重要标准。") == []
     assert one("学校在校生总数增加两倍。", "两倍").value == 2
+
+
+# ------------------------------------------- spans, bases, old reports' cue words
+# Sentences from reports in neither labelled set (1954, 1955, 1957, 1960, 1975,
+# 1981, 1982, 1988, 1993, 1999) unless marked as made up.
+
+
+def _ys(m):
+    return (m.period_start.year, m.period_end.year)
+
+
+def test_a_span_of_chinese_years_with_its_length_is_one_period():
+    ms = figures("从一九五三年到一九八○年的二十八年中,农业总产值平均每年递增的速度是百分之三点四,"
+                 "六五计划期间要求每年递增百分之四到五,这是不低的。", year=1982, sections=False)
+    past, plan = ms
+    assert (past.measure, past.value, _ys(past), past.kind) == ("avg_growth", 3.4, (1953, 1980), "actual")
+    assert (plan.measure, plan.bound, _ys(plan), plan.kind) == ("avg_growth", "range", (1981, 1985), "target")
+    assert plan.indicator == past.indicator  # carried past 六五计划期间要求
+
+
+@pytest.mark.parametrize("phrase, start, end", [
+    ("从一九七一年到一九八○年的十年间", 1971, 1980), ("一九五五年至一九八○年二十六年中", 1955, 1980),
+    ("第六个五年计划期间", 1981, 1985), ("六五计划期间", 1981, 1985), ("“九五”计划期间", 1996, 2000),
+    ("第一个五年合计", 1953, 1957), ("“八五”时期", 1991, 1995),
+])
+def test_span_phrases(phrase, start, end):
+    m = period.period_regex().search(phrase)
+    p = period.resolve(m, dt.date(1982, 3, 5))
+    assert (p.start, p.end) == (dt.date(start, 1, 1), dt.date(end, 12, 31))
+
+
+def test_within_n_years_looks_ahead_outside_a_review():
+    m = period.period_regex().search("三年内")
+    ahead, back = period.resolve(m, dt.date(1980, 3, 5)), period.resolve(m, dt.date(1980, 3, 5), review=True)
+    assert (ahead.start.year, ahead.end.year, back.start.year, back.end.year) == (1980, 1982, 1977, 1979)
+
+
+def test_set_phrases_with_years_are_no_periods():
+    assert not period.period_regex().search("普及九年义务教育")
+    assert not period.period_regex().search("实行三年制")
+    m = one("今年,要使全国80%以上的人口地区普及九年义务教育,扫除青壮年文盲300万人左右。", "300万人",
+            year=1999, sections=False)
+    assert _ys(m) == (1999, 1999)
+
+
+def test_n_years_after_a_named_span_is_that_span():
+    ms = figures("第六个五年计划期间,要通过发展生产开辟财源。计划规定,五年合计国家财政收入为五千九百五十三亿元,"
+                 "其中一九八五年为一千二百七十四亿元,比一九八○年增加一百八十九亿元。", year=1982, sections=False)
+    total, last, change = ms
+    assert (_ys(total), total.indicator_key, total.kind) == ((1981, 1985), "general_budget_revenue", "target")
+    assert _ys(last) == (1985, 1985)
+    assert (change.measure, _ys(change), change.indicator_key) == ("change", (1981, 1985), "general_budget_revenue")
+
+
+def test_yearly_average_gets_the_span_of_the_section():
+    text = "一、过去五年的工作回顾\n国民生产总值1987年达到10920亿元,按可比价格计算平均每年增长11.1%。"
+    level, avg = figures(text, year=1988)
+    assert (level.measure, _ys(level)) == ("level", (1987, 1987))
+    assert (avg.measure, avg.indicator, _ys(avg)) == ("avg_growth", "国民生产总值", (1983, 1987))
+
+
+def test_comparison_base_and_its_value():
+    level, base, change = figures("海洋和淡水的渔业生产,一九五九年的产量达到五百零二万吨,"
+                                  "比一九五七年的三百一十二万吨增加了一百九十万吨。", year=1960, sections=False)
+    assert (level.measure, _ys(level)) == ("level", (1959, 1959))
+    assert (base.measure, base.kind, _ys(base)) == ("level", "actual", (1957, 1957))
+    assert (change.measure, change.value, _ys(change)) == ("change", 190, (1958, 1959))
+    m = one("工业总产值一九七四年预计比一九六四年增长一点九倍。", "一点九倍", year=1975, sections=False)
+    assert (m.indicator, m.kind, _ys(m)) == ("工业总产值", "estimate", (1965, 1974))
+
+
+def test_from_value_is_the_base_year_and_the_end_value_a_level():
+    ms = figures("全国平均每个农民的纯收入将由一九八○年的一百九十一元增加到一九八五年的二百五十五元,"
+                 "平均每年递增百分之六。", year=1982, sections=False)
+    start, end, avg = ms
+    assert (start.measure, start.kind, _ys(start)) == ("level", "actual", (1980, 1980))
+    assert (end.measure, end.kind, _ys(end)) == ("level", "target", (1985, 1985))
+    assert (avg.measure, avg.kind, _ys(avg)) == ("avg_growth", "target", (1981, 1985))
+    assert {m.indicator for m in ms} == {"全国平均每个农民的纯收入"}
+    ms = figures("在一九七一年到一九八○年的十年间,我国工业企业由一九七○年的十九万五千多个增加到三十七万七千多个,"
+                 "增加近一倍。", year=1982, sections=False)
+    assert [(_ys(m), m.measure) for m in ms] == [((1970, 1970), "level"), ((1980, 1980), "level"),
+                                                   ((1971, 1980), "growth")]
+
+
+def test_shares_from_and_to():
+    ms = figures("现代工业在工业农业总产值中所占的比重,已由一九五二年的百分之二十六点七上升到一九五四年的百分之三十三。",
+                 year=1955, sections=False)
+    assert [(m.measure, _ys(m)) for m in ms] == [("share", (1952, 1952)), ("share", (1954, 1954))]
+    assert ms[0].indicator == "现代工业在工业农业总产值中所占的比重"
+    m = one("参加互助组和合作社的农户已经达到全体农户的百分之六十。", "百分之六十", year=1954, sections=False)
+    assert m.measure == "share"
+
+
+def test_indicator_carries_past_comparison_and_period_phrases():
+    m = one("农业,粮食产量34,250万吨,比1980年预计增加1,000万吨。", "1,000万吨", year=1981, sections=False)
+    assert (m.indicator_key, m.measure, m.kind) == ("grain_output", "change", "estimate")
+    m = one("到一九八五年,全国粮食产量计划达到三亿六千万吨,比一九八○年增长百分之十二点三。", "百分之十二点三",
+            year=1982, sections=False)
+    assert (m.indicator_key, m.kind, _ys(m)) == ("grain_output", "target", (1981, 1985))
+
+
+def test_yearly_real_growth_in_a_plan_is_an_average_growth_target():
+    ms = figures("今后五年,争取城镇居民人均生活费收入平均每年实际增长百分之五左右,"
+                 "农村居民人均纯收入平均每年实际增长百分之四至百分之五。", year=1993, sections=False)
+    assert [(m.measure, m.kind, _ys(m)) for m in ms] == [("avg_growth", "target", (1993, 1997))] * 2
+    assert ms[1].indicator == "农村居民人均纯收入"
+
+
+def test_yearly_absolute_amount_is_a_change():
+    assert measure_of(["增加", "平均每年"], "亿元", "消费资料的生产") == ("change", 1)
+    assert measure_of(["增长", "要", "每年"], "%", "工业") == ("avg_growth", 1)
+    assert measure_of(["增长", "实际", "平均每年"], "%", "居民收入") == ("avg_growth", 1)
+
+
+def test_plan_words_make_targets_outside_the_tasks_part():
+    m = one("今年国民生产总值计划增长百分之八,是留有余地的。", "百分之八", year=1993, sections=False)
+    assert (m.kind, _ys(m)) == ("target", (1993, 1993))
+    target, base, change = figures("第六个五年计划规定,一九八五年工农业总产值达到八千七百一十亿元,"
+                                   "比一九八○年的七千一百五十九亿元增加一千五百五十一亿元。", year=1982, sections=False)
+    assert (target.kind, base.kind, change.kind) == ("target", "actual", "target")
+    assert (_ys(base), _ys(change)) == ((1980, 1980), (1981, 1985))
+
+
+def test_again_reducing_a_count_is_a_plan_even_with_a_target_word():
+    m = one("加大扶贫攻坚的力度,力争今年农村贫困人口再减少1000万以上,并做好防止返贫的工作。", "1000万",
+            year=1999, sections=False)
+    assert (m.kind, m.measure, m.value, m.bound) == ("plan", "change", -1000, "ge")
+
+
+def test_losses_lead_a_negative_change_but_a_named_loss_is_a_level():
+    # made up: 损失 before the indicator decreases it, over the list it governs; 大约 is the bound
+    ms = figures("一九六〇年到一九六二年,全国大约损失粮食一千亿斤,棉花五百万担。", year=1963, sections=False)
+    assert [(m.indicator, m.measure, m.value, m.bound, _ys(m)) for m in ms] == [
+        ("粮食", "change", -1000, "approx", (1960, 1962)), ("棉花", "change", -500, "approx", (1960, 1962))]
+    m = one("去年长江、嫩江和松花江流域发生历史罕见的洪涝灾害,直接经济损失2000多亿元。", "2000多亿元",
+            year=1999, sections=False)
+    assert (m.indicator, m.measure, m.value, m.bound) == ("直接经济损失", "level", 2000, "ge")
+    m = one("1956年节减了行政经费1.5亿元。", "1.5亿元", year=1957, sections=False)  # made up
+    assert (m.indicator, m.measure, m.value) == ("行政经费", "change", -1.5)

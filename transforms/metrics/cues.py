@@ -26,6 +26,11 @@ class Cues:
     reached: frozenset[str]
     up: tuple[str, ...]
     down: tuple[str, ...]
+    lead_down: tuple[str, ...]
+    per_year: frozenset[str]
+    leading_approx: tuple[str, ...]
+    share_of_whole: re.Pattern
+    not_indicator: re.Pattern
     # trailing cue words stripped off an indicator phrase, longest first
     trailing: re.Pattern
     leading_verb: re.Pattern
@@ -37,6 +42,9 @@ class Cues:
     avg_growth_words: re.Pattern
     rate_words: tuple[str, ...]
     estimate: re.Pattern
+    actual_done: re.Pattern
+    plan_target: re.Pattern
+    plan_first: re.Pattern
     target: re.Pattern
     strong_target: re.Pattern
     plan_verbs: re.Pattern
@@ -54,7 +62,7 @@ def cues() -> Cues:
     between = {w: k for k, ws in b["between"].items() for w in ws}
     after = "|".join(f"(?P<{k}>{alternation(ws)})" for k, ws in b["after"].items())
     m = spec["measure"]
-    verbs = m["avg_growth"] + m["to_level"] + m["up"] + m["down"] + m["fillers"]
+    verbs = m["avg_growth"] + m["per_year"] + m["to_level"] + m["up"] + m["down"] + m["fillers"]
     k = spec["kind"]
     nf = spec["not_figures"]
     return Cues(
@@ -69,8 +77,14 @@ def cues() -> Cues:
         reached=frozenset(m["reached"]),
         up=tuple(sorted(m["up"], key=len, reverse=True)),
         down=tuple(sorted(m["down"], key=len, reverse=True)),
+        lead_down=tuple(m["lead_down"]),
+        per_year=frozenset(m["per_year"]),
+        leading_approx=tuple(m["leading_approx"]),
+        share_of_whole=re.compile(m["share_of_whole"]),
+        not_indicator=re.compile(f"(?:{alternation(m['not_indicator'])}|[、,，和及与\\s])+"),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
-        leading_verb=re.compile(f"(?:再|又)?(?P<verb>{alternation(m['leading_verbs'])})"),
+        leading_verb=re.compile(f"(?P<approx>{alternation(m['leading_approx'])})?(?:再|又)?"
+                                f"(?P<verb>{alternation(m['leading_verbs'])})了?"),
         sentence_target=re.compile(alternation(k["sentence_target"])),
         past_target=re.compile(alternation(k["past_target"])),
         actual_words=re.compile(alternation(k["actual_words"])),
@@ -79,6 +93,9 @@ def cues() -> Cues:
         avg_growth_words=re.compile(alternation(m["avg_growth_words"])),
         rate_words=tuple(m["rate_words"]),
         estimate=re.compile(alternation(k["estimate"])),
+        actual_done=re.compile(k["actual_done"]),
+        plan_target=re.compile(k["plan_target"]),
+        plan_first=re.compile(k["plan_first"]),
         target=re.compile(alternation(k["target"])),
         strong_target=re.compile(alternation(k["strong_target"])),
         plan_verbs=re.compile(alternation(k["plan_verbs"])),

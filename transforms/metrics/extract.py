@@ -9,6 +9,7 @@ each. Pure: reads the Document, returns new records.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from transforms.document import Document, Metric, Section
 from transforms.knowledge import load_yaml
 from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
 from transforms.metrics.cues import alternation, cues, fast
-from transforms.metrics.indicator import indicator_key, split_indicator, strip_aliases
+from transforms.metrics.indicator import indicator_key, last_alias, names_nothing, split_indicator, strip_aliases
 from transforms.metrics.kind import kind_of
 from transforms.metrics.units import split_unit, to_base, unit_table
 
@@ -173,6 +174,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
     line_ends = [m.start() for m in re.finditer("\n", text)]
     periods = [(m.start(), m.end(), m) for m in period_mod.period_regex().finditer(work)]
     period_starts = [p[0] for p in periods]
+    period_ends = {b: a for a, b, _ in periods}
     sections = _SectionIndex(doc, ref)
     period_re = period_mod.period_regex()
 
@@ -250,7 +252,16 @@ def extract_metrics(doc: Document) -> list[Metric]:
         ctx_start = max(clause_start, prev["end"]) if same_sentence else clause_start
         # text before the number without the bound word (约, 超过) right before it
         context = text[ctx_start:start]
-        indicator, cue_words = split_indicator(context, period_re)
+        percent_unit = bare in measure_mod.PERCENT_UNITS
+        share_of_whole = False
+        if percent_unit:  # 增加到全国人口的72%: a share of the whole named before it
+            found = c.share_of_whole.search(context)
+            if found and not period_re.search(found.group()):
+                share_of_whole = True
+                context = context[:found.start() + 1]
+        indicator, cue_words = split_indicator(context, period_re, period_ends, ctx_start)
+        if indicator and names_nothing(indicator, period_re):
+            indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
         carried = False
         own_cues = True
         respective = 0
@@ -262,7 +273,21 @@ def extract_metrics(doc: Document) -> list[Metric]:
                 cue_words = prev["cue_words"]
                 own_cues = False
         elif not indicator:
+            # 国内生产总值持续增长,到2002年达到10.2万亿元: the catalog name before it in the sentence
             indicator = None
+            if ctx_start > sent_start:
+                indicator = last_alias(text[sent_start:ctx_start])
+                if indicator is None:
+                    # 现代工业…所占的比重,已由一九五二年的…: a noun phrase in the clause before
+                    pi = bisect.bisect_left(clause_ends, clause_start - 1)
+                    prev_start = clause_ends[pi - 1] + 1 if pi > 0 else 0
+                    phrase, words = split_indicator(text[max(prev_start, sent_start):clause_start - 1], period_re)
+                    if phrase and not words and len(phrase) <= 30 and not names_nothing(phrase, period_re):
+                        indicator = phrase
+        if (same_sentence and not carried and prev["lead_down"] and not cue_words
+                and len(indicator or "") <= 8 and not text[prev["end"]:ctx_start].strip(",，、 ")):
+            # 大约损失工业总产值一千亿元,钢产量二千八百万吨: the verb governs the list
+            cue_words = list(prev["lead_down"])
         if indicator and len(indicator) > 30:
             indicator = indicator[-30:]
         if not carried:
@@ -280,6 +305,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
             indicator = indicator.replace("\x00", "")
 
         measure, sign = measure_mod.measure_of(cue_words, bare, named)
+        if share_of_whole:
+            measure, sign = "share", 1
         if sign < 0:
             value = -value if value is not None else None
             low = -low if low is not None else None
@@ -293,15 +320,28 @@ def extract_metrics(doc: Document) -> list[Metric]:
         leaf = sections.leaf(start)
         role = sections.role(start, leaf)
         default = sections.default_period(leaf, role)
-        period, explicit = _period_at(start, line_start, periods, period_starts, ref, default, role == "tasks")
-        from_value = text[max(0, start - 1):start] in _FROM
-        if period is not None and period.start and period.end:
+        period, explicit, base, base_value = _period_at(start, line_start, clause_start, sent_start, periods,
+                                                        period_starts, ref, default, role)
+        from_value = base_value or text[max(0, start - 1):start] in _FROM
+        if period is not None and period.start and period.end and not base_value:
+            per_year = measure == "avg_growth" or any(w in c.per_year or w in c.avg_growth for w in cue_words)
+            if (per_year or from_value) and not period.is_span:
+                # 2000年达89404亿元,平均每年增长8.3% under a “九五” heading: the span ending that year
+                span = _enclosing_span(start, period.end.year, leaf, periods, period_starts, ref, default)
+                if span is not None:
+                    period = span
             period = _point_in_span(period, cue_words, measure, from_value, own_cues)
+            if (base is not None and measure in _CHANGES and period.start.year > base
+                    and period.end.year > base + 1):
+                # 一九五七年…比一九五二年增长百分之六十八: the years after the base
+                period = period_mod.Period(f"{base + 1}-{period.end.year}", dt.date(base + 1, 1, 1), period.end)
 
         # -- bound and kind
         after = bounds.bound_after(work, unit_end)
         between = m.group("between") or m.group("b1")
         before = bounds.bound_before(work[max(0, start - 4):start])
+        if before is None and any(w in c.leading_approx for w in cue_words):
+            before = "approx"  # 大约损失工业总产值一千亿元
         capped = bounds.is_capped(work[max(0, start - 4):start])
         clause_before = text[clause_start:start]
         kind = kind_of(role=role, sentence_before=text[sent_start:start], clause_before=clause_before,
@@ -310,7 +350,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
                        bound="approx" if after == "approx" or before == "approx" else "eq",
                        period_start=period.start if period else None,
                        period_end=period.end if period else None, ref=ref, explicit_period=explicit,
-                       sentence_outside_aliases=strip_aliases(text[sent_start:start]))
+                       sentence_outside_aliases=strip_aliases(text[sent_start:start]),
+                       clause_after=text[unit_end:clause_ends[ci] if ci < len(clause_ends) else len(text)])
         bound = bounds.decide(is_range=n2 is not None, between=between, after=after, before=before,
                               capped=capped, is_target=kind == "target")
 
@@ -348,7 +389,10 @@ def extract_metrics(doc: Document) -> list[Metric]:
             period_end=period.end if period else None,
             masked=masked,
         ))
-        prev = {"end": end, "indicator": indicator, "cue_words": cue_words, "respective": respective}
+        lead_down = [w for w in cue_words if w in c.lead_down or w in c.leading_approx] if any(
+            w in c.lead_down for w in cue_words) else []
+        prev = {"end": end, "indicator": indicator, "cue_words": cue_words, "respective": respective,
+                "lead_down": lead_down}
     return out
 
 
@@ -363,6 +407,8 @@ def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | 
 
 
 _FROM = ("从", "由")
+_CHANGES = frozenset({"growth", "change", "avg_growth", "pp_change"})
+_SPAN_LOOKBACK = 80  # period phrases looked at for an enclosing span
 
 
 def _point_in_span(period, cue_words, measure, from_value, own_cues):
@@ -372,25 +418,70 @@ def _point_in_span(period, cue_words, measure, from_value, own_cues):
         return period_mod.year_period(period.start.year - 1)
     if period.end.year == period.start.year:
         return period
-    if measure == "level" and own_cues and cue_words and cue_words[0] in cues().reached:
+    verbs = [w for w in cue_words if w in cues().reached or measure_mod.classify(w)]
+    if measure == "level" and own_cues and verbs and verbs[0] in cues().reached:
         return period_mod.year_period(period.end.year)
     return period
 
 
-def _period_at(start, line_start, periods, period_starts, ref, default, forward=False):
-    """The nearest period phrase before `start` in its paragraph, else the default."""
+def _span_years(p) -> int:
+    return p.end.year - p.start.year + 1
+
+
+def _enclosing_span(start, year, leaf, periods, period_starts, ref, default):
+    """The nearest span of several years ending in `year` named before `start`
+    in the figure's section, else the section's own span (its heading's)."""
+    floor = leaf.char_start if leaf is not None else 0
+    i = bisect.bisect_right(period_starts, start) - 1
+    steps = 0
+    while i >= 0 and periods[i][0] >= floor and steps < _SPAN_LOOKBACK:
+        if periods[i][1] <= start:
+            p = period_mod.resolve(periods[i][2], ref)
+            if p is not None and p.start and p.end and p.is_span and p.end.year == year and p.year_level:
+                return p
+        i -= 1
+        steps += 1
+    if default is not None and default.start and default.end and default.is_span and default.end.year == year:
+        return default
+    return None
+
+
+def _period_at(start, line_start, clause_start, sent_start, periods, period_starts, ref, default, role):
+    """The nearest period phrase before `start` in its paragraph, else the default.
+
+    Returns (period, explicit, base, base_value): `base` is the year of a
+    comparison base in the figure's clause (比一九五二年) or of a from-value in
+    its sentence (由一九八○年的X增加到…,平均每年递增6%), `base_value` is True
+    when the figure is the base's own value (比一九五二年的X, 由1997年的X)."""
+    forward, review = role == "tasks", role == "review"
     i = bisect.bisect_right(period_starts, start) - 1
     found = None
+    base = None
     while i >= 0 and periods[i][0] >= line_start:
-        if periods[i][1] <= start:
-            p = period_mod.resolve(periods[i][2], ref, forward)
+        a, b, m = periods[i]
+        if b <= start:
+            if m.group("cmp") or m.group("frombase"):
+                year = period_mod.base_year(m, ref)
+                if year is not None and b == start and (m.group("frombase") or m.group("cmpof")):
+                    return period_mod.year_period(year, m.group()), True, None, True
+                if year is not None and base is None and a >= (clause_start if m.group("cmp") else sent_start):
+                    base = year
+                i -= 1
+                continue
+            p = period_mod.resolve(m, ref, forward, review)
             if p is not None:
                 found = (i, p)
                 break
         i -= 1
     if found is None:
-        return default, False
+        return default, False, base, False
     i, p = found
+    j = i - 1
+    while base is None and j >= 0 and periods[j][0] >= sent_start:
+        a, _b, m = periods[j]
+        if m.group("frombase") or (m.group("cmp") and a >= clause_start):
+            base = period_mod.base_year(m, ref)
+        j -= 1
     if not p.year_level:
         year = None
         j = i - 1
@@ -406,4 +497,16 @@ def _period_at(start, line_start, periods, period_starts, ref, default, forward=
             year = ref.year
         if year is not None:
             p = period_mod.with_year(p, year)
-    return p, True
+    if p.n_years:
+        # 五年合计, 这五年, 三年内 after a span of as many years named earlier: that span
+        j = i - 1
+        while j >= 0 and periods[j][0] >= line_start:
+            q = period_mod.resolve(periods[j][2], ref, forward, review)
+            if q is not None and q.n_years is None and q.is_span and q.year_level:
+                if _span_years(q) == p.n_years:
+                    return q, True, base, False
+                break
+            j -= 1
+        if default is not None and default.is_span and _span_years(default) == p.n_years:
+            return default, True, base, False
+    return p, True, base, False

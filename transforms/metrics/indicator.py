@@ -76,32 +76,73 @@ def strip_aliases(text: str) -> str:
     return _catalog().alias_re.sub("", text)
 
 
-def split_indicator(context: str, period_re: re.Pattern) -> tuple[str, list[str]]:
+_PER_HEAD = ("每人", "人均", "每户", "每亩", "户均")
+
+
+def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, int] | None = None,
+                    offset: int = 0) -> tuple[str, list[str]]:
     """Split the text before a number into (indicator, cue words nearest first):
-    '国内生产总值比上年增长' -> ('国内生产总值', ['增长', '比上年'])."""
+    '国内生产总值比上年增长' -> ('国内生产总值', ['增长', '比上年']).
+
+    `period_ends` maps the end of each period or comparison phrase of the
+    document to its start and `offset` is the context's place in the document:
+    a period phrase between the indicator and its verb (国内生产总值由1997年的,
+    增加到2002年的, 分别比1995年增长) is stripped too, so it is neither the
+    indicator nor hides it."""
     c = cues()
     cat = _catalog()
-    s = context.strip()
+    s = context.rstrip()
     words: list[str] = []
     while s:
+        if period_ends:
+            a = period_ends.get(offset + len(s))
+            if a is not None and offset <= a < offset + len(s):
+                s = s[: a - offset].rstrip()
+                continue
         m = c.trailing.search(s)
         if not m or m.start() == m.end():
             break
         alias = cat.alias_end_re.search(s)
         if alias and alias.start() < m.start():
             break  # the cue word ends an indicator name (经济增长)
+        if m.group() in c.per_year and s[: m.start()].endswith(_PER_HEAD):
+            break  # 每人每年320元: a rate per head, not a yearly average
         words.append(m.group())
         s = s[: m.start()]
+    s = s.strip()
     # leading time phrases and connectives are not part of the indicator
     while s:
         m = period_re.match(s) or cat.lead_re.match(s)
+        if (not m or not m.group()) and s[0] in "到至在于截由从" and len(s) > 1:
+            m = period_re.match(s, 1)  # 到2002年, 在一九八三年
         if not m or not m.group():
             break
         s = s[m.end():]
-    # a verb before the indicator (再减少农村贫困人口) is a cue word too
+    # a verb before the indicator (再减少农村贫困人口1000万人, 大约损失工业总产值…) is a cue word too
     if s and not cat.alias_re.match(s):
         m = c.leading_verb.match(s)
+        if m is None:
+            m = c.leading_verb.search(s, 0, 8)
+            if m is not None and not m.group("approx"):
+                m = None  # a subject before the verb only with 大约 (全国大约损失)
         if m and m.end() < len(s):
             words.append(m.group("verb"))
+            if m.group("approx"):
+                words.append(m.group("approx"))
             s = s[m.end():]
     return s.strip(), words
+
+
+def names_nothing(indicator: str, period_re: re.Pattern) -> bool:
+    """True if `indicator` is only period, comparison and filler words
+    (到2002年, 分别比1995年, 考虑价格下降因素, 争取今年再有): it names no quantity."""
+    rest = period_re.sub("", indicator)
+    return not rest or cues().not_indicator.fullmatch(rest) is not None
+
+
+def last_alias(text: str) -> str | None:
+    """The last catalog name in `text` (国内生产总值 in 国内生产总值持续增长,到2002年达到)."""
+    found = None
+    for m in _catalog().alias_re.finditer(text):
+        found = m.group()
+    return found

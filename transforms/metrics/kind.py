@@ -11,22 +11,35 @@ from transforms.metrics.units import unit_table
 def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: str | None,
             indicator_key: str | None, measure: str, bound: str, period_start: dt.date | None,
             period_end: dt.date | None, ref: dt.date | None, explicit_period: bool,
-            sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str = "") -> str:
+            sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str = "",
+            clause_after: str = "") -> str:
     c = cues()
     if c.estimate.search(sentence_before):
         return "estimate"
-    if from_value or c.actual_words.search(clause_before):
+    past = bool(explicit_period and period_end and ref and period_end.year < ref.year)
+    ahead = bool(period_end and ref and period_end.year >= ref.year)
+    # 实际增长 is real growth: an actual, unless a target's words lead the sentence
+    # (争取…平均每年实际增长百分之五左右)
+    planned_ahead = ahead and role != "review" and bool(
+        c.strong_target.search(sentence_before) or c.plan_target.search(sentence_before))
+    if from_value or (c.actual_words.search(clause_before) and not planned_ahead) or c.actual_done.search(clause_before):
         return "actual"
     approx = bound == "approx"
     in_sentence = c.sentence_target.search(sentence_before) or c.sentence_target.search(sentence_after)
-    past = bool(explicit_period and period_end and ref and period_end.year < ref.year)
+    counted = bare_unit == "" or bare_unit in unit_table().count_units
+    if ahead and counted and measure in ("level", "change") and c.plan_first.search(clause_before + "#" + clause_after):
+        return "plan"  # 争取今年再有1000万以上贫困人口解决温饱问题
+    if role != "tasks" and ahead and (c.plan_target.search(sentence_before) or (
+            explicit_period and c.target.search(sentence_before.replace("将近", "")))):
+        # a plan's figures for this year or later, in any part (计划草案拟定…, 今年计划…增长百分之九,
+        # 将由一九八○年的…增加到一九八五年的…,平均每年递增百分之六)
+        return "target"
     if past or role == "review":
         # 年初确定的…降低4%左右…的目标 / 去年…提出,物价涨幅要…降到10%左右
         if in_sentence and (approx or c.past_target.search(sentence_before)):
             return "target"
         return "actual"
     strong = bool(c.strong_target.search(clause_before) or c.sentence_target.search(sentence_before))
-    counted = bare_unit == "" or bare_unit in unit_table().count_units
     planned = counted and measure in ("level", "change") and bool(c.plan_verbs.search(sentence_outside_aliases))
     if role == "tasks":
         if strong or approx:
@@ -34,7 +47,8 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
         if planned:
             return "plan"
         return "target"
-    current = period_start is not None and ref is not None and period_start.year >= ref.year
+    # a span reaching into the document's year (1953-1957 in 1957) is current too
+    current = period_end is not None and ref is not None and period_end.year >= ref.year
     if current and (strong or approx or c.target.search(clause_before)):
         return "target"
     if current and planned and c.target.search(sentence_before):

@@ -21,9 +21,17 @@ class Period:
     end: dt.date | None
     year_level: bool = True  # False for a bare 上半年 / 1-6月 (needs a year)
     months: tuple[int, int] | None = None
+    # N of a relative N-year phrase (过去五年, 三年内, 五年合计): a span of N years
+    # named earlier in the paragraph or the section heading takes its place.
+    n_years: int | None = None
+
+    @property
+    def is_span(self) -> bool:
+        return bool(self.start and self.end and self.start.year != self.end.year)
 
 
-_CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+_CN_YEAR = "[一二][九〇○零][〇○零一二三四五六七八九]{2}"  # 一九八○: ○ (U+25CB) as zero in old reports
 _CN_SMALL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|至|到)(\d{1,2})月")
 
@@ -42,6 +50,7 @@ class _Spec:
     relative: dict[str, int]
     sub: dict[str, tuple[int, int]]
     plans: dict[str, int]
+    ordinal_plans: dict[str, int]
 
 
 @cache
@@ -55,26 +64,42 @@ def _spec() -> _Spec:
     nb = p["not_before"]
     short_plans = [k for k in plans if len(k) == 2]  # 十五, 九五: also plain numbers
     long_plans = [k for k in plans if len(k) > 2]
+    ordinal = {str(k): int(v) for k, v in p["ordinal_plans"].items()}
+    cy = _CN_YEAR
+    tail = f"(?:{p['span_tail']})?"
+    after_plan = r"(?:(?:计划|规划)(?:期间|时期)(?:内)?|(?!”?(?:规划|计划|纲要))(?:期间|时期|以来|末)?)"
+    base_of = (
+        rf"(?:“?(?:{alternation(plans)})”?(?:计划|规划)?(?:期间|时期)?"
+        rf"|第[{''.join(ordinal)}]个五年计划(?:期间|时期)?"
+        rf"|(?:19|20)\d\d年(?:度|底|末)?|{cy}年(?:度|底|末)?)"
+    )
     regex = (
-        rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年)"
+        rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年{tail})"
+        rf"|(?P<cyrange>(?P<cya>{cy})年?(?:到|至|-|—|–|~)(?P<cyb>{cy})年{tail})"
         rf"|(?P<compare>{p['compare_years']})"
+        # a comparison base (比1995年, 比“八五”时期) or a from-value's year (由1997年的)
+        rf"|(?P<cmp>{p['compare_words']}{base_of}(?P<cmpof>的)?(?:相比|比较)?)"
+        rf"|(?P<frombase>{p['from_words']}(?:(?:19|20)\d\d|{cy}|上|去)年(?:底|末)?的)"
         rf"|(?P<since>(?:19|20)\d\d)年(?:以来|来)"
+        rf"|(?P<oplan>第(?P<onum>[{''.join(ordinal)}])个五年(?:计划(?:的)?(?:(?:期间|时期)(?:内)?|前(?P<opfirst>[一二三四两])年)"
+        rf"|(?:期间|时期|合计|内|中)))"
         # a plan's name (“十二五”规划) is no period; the plan's years are
-        rf"|“?(?P<plan>{alternation(long_plans)})”?(?!”?(?:规划|计划|纲要))(?:期间|时期|以来|末)?"
+        rf"|“?(?P<plan>{alternation(long_plans)})”?{after_plan}"
         rf"(?:前(?P<pfirst>[一二三四两])年(?:累计)?)?"
-        rf"|“(?P<plan2>{alternation(short_plans)})”(?!(?:规划|计划|纲要))(?:期间|时期)?"
-        rf"|(?P<plan3>{alternation(short_plans)})(?:期间|时期)"
+        rf"|“(?P<plan2>{alternation(short_plans)})”(?:(?:计划|规划)(?:期间|时期)(?:内)?|(?!(?:规划|计划|纲要))(?:期间|时期)?)"
+        rf"|(?P<plan3>{alternation(short_plans)})(?:计划|规划)?(?:期间|时期)"
         rf"|(?<!{nb})(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
-        rf"|(?<!{nb})(?P<cyear>[一二][九〇零][〇零一二三四五六七八九]{{2}})年(?:度)?(?P<cysub>{subx})?"
+        rf"|(?<!{nb})(?P<cyear>{cy})年(?:度)?(?P<cysub>{subx})?"
         rf"|(?P<todate>{alternation(p['to_date'])})"
         rf"|(?P<five>{alternation(p['five_years'])})"
+        rf"|(?<![第十一二三四五六七八九0-9续])(?P<within>{p['within_years']})"
         rf"|(?P<past>{p['past_years']})"
         rf"|(?P<next>{p['next_years']})"
         rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?!均)(?P<rsub>{subx})?"
         rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
     )
-    return _Spec(fast(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans)
+    return _Spec(fast(regex), {str(k): int(v) for k, v in p["relative_years"].items()}, sub, plans, ordinal)
 
 
 def period_regex() -> re.Pattern:
@@ -101,12 +126,17 @@ def _within(year: int, months: tuple[int, int], label: str) -> Period:
     return Period(label, dt.date(year, months[0], 1), _month_end(year, months[1]), True, months)
 
 
-def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period | None:
+def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: bool = False) -> Period | None:
     """The period a matched phrase stands for, or None if it needs a date we lack."""
     label = m.group().replace("“", "").replace("”", "")
     spec = _spec()
-    if m.group("yrange"):
-        a, b = int(m.group("ya")), int(m.group("yb"))
+    if m.group("cmp") or m.group("frombase"):
+        return None  # a base, no period of the figures after it (see `base_of`)
+    if m.group("yrange") or m.group("cyrange"):
+        if m.group("yrange"):
+            a, b = int(m.group("ya")), int(m.group("yb"))
+        else:
+            a, b = (int(m.group(g).translate(_CN_YEAR_DIGITS)) for g in ("cya", "cyb"))
         if a > b:
             return None
         return Period(label, dt.date(a, 1, 1), dt.date(b, 12, 31))
@@ -118,6 +148,10 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period |
     if m.group("since"):
         start = dt.date(int(m.group("since")), 1, 1)
         return Period(label, start, ref if ref and ref > start else None)
+    if m.group("oplan"):
+        first = spec.ordinal_plans[m.group("onum")]
+        years = _CN_SMALL.get(m.group("opfirst") or "", 5)
+        return Period(label, dt.date(first, 1, 1), dt.date(first + years - 1, 12, 31))
     plan = m.group("plan") or m.group("plan2") or m.group("plan3")
     if plan:
         first = spec.plans[plan]
@@ -135,18 +169,23 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period |
         return None
     if m.group("todate"):
         return Period(label, dt.date(ref.year, 1, 1), ref)
+    if m.group("within"):  # 三年内: the N years from the document's year (in a review: before it)
+        n = _CN_SMALL[m.group("n4")]
+        if not review:
+            return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31), n_years=n)
+        return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31), n_years=n)
     if m.group("past"):
         n = _CN_SMALL[m.group("n1") or m.group("n2")]
-        if forward and m.group("n2") and m.group().endswith("年"):  # a bare 五年 among a plan's tasks
-            return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31))
-        return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31))
+        if forward and m.group("n2") and not m.group().endswith(("来", "间")):  # a bare 五年 among a plan's tasks
+            return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31), n_years=n)
+        return Period(label, dt.date(ref.year - n, 1, 1), dt.date(ref.year - 1, 12, 31), n_years=n)
     if m.group("next"):
         n = _CN_SMALL[m.group("n3")]
-        return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31))
+        return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31), n_years=n)
     if m.group("whole"):
         return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year, 12, 31), False, (1, 12))
     if m.group("five"):
-        return Period(label, dt.date(ref.year - 5, 1, 1), dt.date(ref.year - 1, 12, 31))
+        return Period(label, dt.date(ref.year - 5, 1, 1), dt.date(ref.year - 1, 12, 31), n_years=5)
     if m.group("rel"):
         year = ref.year + spec.relative[m.group("rel")]
         months = _months(m, "rsub")
@@ -155,6 +194,23 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False) -> Period |
     if months:
         # a bare 上半年: the year comes from the context (see `with_year`)
         return Period(label, dt.date(ref.year, months[0], 1), _month_end(ref.year, months[1]), False, months)
+    return None
+
+
+def base_year(m: re.Match, ref: dt.date | None) -> int | None:
+    """The year of a comparison base or from-value phrase (比一九五二年, 由1997年的),
+    None for a span (比“八五”时期) or a relative year (比上年: the year before the figure's)."""
+    text = m.group("cmp") or m.group("frombase")
+    if not text:
+        return None
+    found = re.search(r"(?:19|20)\d\d(?=年)", text)
+    if found:
+        return int(found.group())
+    found = re.search(f"{_CN_YEAR}(?=年)", text)
+    if found:
+        return int(found.group().translate(_CN_YEAR_DIGITS))
+    if m.group("frombase") and ref is not None and text[1] in "上去":
+        return ref.year - 1
     return None
 
 
