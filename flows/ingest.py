@@ -10,8 +10,10 @@ import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect 
 
 import datetime as dt
 import uuid
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -22,12 +24,11 @@ from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
-from transforms.document import Rejection
-from transforms.metrics import load_indicator_catalog
-from transforms.pipeline import process
-from transforms.readers import read_source
 from warehouse import load, records, schema
 from warehouse.lake import Lake, LakeState, SourceState
+
+if TYPE_CHECKING:
+    from transforms.document import Rejection
 
 
 @dataclass
@@ -84,6 +85,11 @@ def _transient_io_error(task, task_run, state) -> bool:
 @task(name="process-batch")
 def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str) -> BatchResult:
     """Read, decode and run the pipeline over one batch of files."""
+    # the language work is imported here, not at the top: a run with nothing to read never needs it
+    from transforms.document import Rejection
+    from transforms.pipeline import process
+    from transforms.readers import read_source
+
     docs = []
     result = BatchResult(tables={})
     for f in files:
@@ -176,7 +182,16 @@ def write_batch(lake: Lake, name: str, result: BatchResult, state: LakeState) ->
 
 @task(name="load-warehouse", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
 def load_warehouse(warehouse_dir: Path) -> bool:
-    return load.build(warehouse_dir, load_indicator_catalog())
+    # the catalog file's hash decides whether the database is current; the
+    # catalog itself (and the figure extractor it lives in) loads only for a rebuild
+    catalog_file = resources.files("transforms") / "data" / "indicators.yaml"
+    return load.build(warehouse_dir, _indicator_catalog, catalog_key=sha256_bytes(catalog_file.read_bytes()))
+
+
+def _indicator_catalog() -> list[dict]:
+    from transforms.metrics import load_indicator_catalog
+
+    return load_indicator_catalog()
 
 
 def _record_interrupted_runs(lake: Lake) -> list[str]:

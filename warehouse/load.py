@@ -11,6 +11,7 @@ import json
 import os
 import uuid
 from importlib import resources
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ def _sql(name: str) -> str:
     return (resources.files("warehouse") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _fingerprint(commits: list[Commit], catalog: list[dict]) -> str:
+def _fingerprint(commits: list[Commit], catalog: list[dict] | str) -> str:
     return json.dumps({"commits": [c.name for c in commits], "catalog": catalog, "views": [_sql(v) for v in VIEWS]},
                       ensure_ascii=False, sort_keys=True, default=str)
 
@@ -77,15 +78,25 @@ def remove_leftovers(warehouse_dir: Path) -> list[Path]:
     return removed
 
 
-def build(warehouse_dir: Path, catalog: list[dict], force: bool = False) -> bool:
-    """Rebuild the DuckDB file when the lake or the catalog changed; True if rebuilt."""
+def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], force: bool = False,
+          catalog_key: str | None = None) -> bool:
+    """Rebuild the DuckDB file when the lake or the catalog changed; True if rebuilt.
+
+    `catalog` is the indicator catalog's rows, or a function returning them,
+    called only when a rebuild is needed; `catalog_key` (e.g. a hash of the
+    catalog file) then stands for it in the fingerprint, so a run with nothing
+    new decides without loading it."""
     warehouse_dir = Path(warehouse_dir)
     lake = Lake(warehouse_dir / "lake")
     commits = lake.commits()
     target = database_path(warehouse_dir)
-    fingerprint = _fingerprint(commits, catalog)
+    if catalog_key is None and callable(catalog):
+        catalog = catalog()
+    fingerprint = _fingerprint(commits, catalog_key if catalog_key is not None else catalog)
     if not force and built_from(target) == fingerprint:
         return False
+    if callable(catalog):
+        catalog = catalog()
     tmp = warehouse_dir / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
     try:
         con = duckdb.connect(str(tmp))
