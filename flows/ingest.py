@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
+from flows.runners import stream_batches
 from warehouse import load, records, schema
 from warehouse.lake import Lake, LakeState, SourceState
 
@@ -275,10 +276,9 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        futures = [process_batch.submit(group, {f.path: known[f.path] for f in group if f.path in known}, run_id)
-                   for group in groups]
-        for number, future in enumerate(futures, start=1):
-            result = future.result()
+        calls = [(group, {f.path: known[f.path] for f in group if f.path in known}, run_id) for group in groups]
+        # at most a few batches in flight (flows/runners.py): memory stays flat
+        for number, result in enumerate(stream_batches(process_batch, calls), start=1):
             counts = write_batch(lake, f"{run_id}-{number:05d}", result, state)
             for name, n in counts.items():
                 totals[name] += n

@@ -39,6 +39,12 @@ WarehouseOption = Annotated[
 ]
 
 
+class TaskRunnerKind(str, Enum):
+    processes = "processes"
+    threads = "threads"
+    dask = "dask"
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -72,8 +78,20 @@ def ingest(
     warehouse: WarehouseOption = None,
     report_path: Annotated[Path | None, typer.Option(
         "--report", help="After the load, write the default HTML report here (see `speech-etl report`).")] = None,
+    task_runner: Annotated[TaskRunnerKind | None, typer.Option(
+        "--task-runner", envvar="SPEECH_ETL_TASK_RUNNER",
+        help="Where batches run: worker processes, threads, or a Dask cluster.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, envvar="SPEECH_ETL_WORKERS", help="Worker processes (default: one per core).")] = None,
+    dask_address: Annotated[str | None, typer.Option(
+        "--dask-address", envvar="SPEECH_ETL_DASK_ADDRESS",
+        help="Dask scheduler, e.g. tcp://HOST:8786 (with --task-runner dask; see docs/performance.md).")] = None,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
+    if task_runner is None:
+        task_runner = TaskRunnerKind.dask if dask_address else TaskRunnerKind.processes
+    if dask_address and task_runner is not TaskRunnerKind.dask:
+        raise fail("--dask-address needs --task-runner dask", 2)
     settings = Settings()
     folder = warehouse or settings.warehouse
     missing = [str(p) for p in paths if not p.exists()]
@@ -85,8 +103,11 @@ def ingest(
     from flows.ingest import ingest as ingest_flow  # imports Prefect: keep `--help` fast
 
     try:
-        summary = ingest_flow([str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files,
-                              report=str(report_path.resolve()) if report_path else None)
+        from flows.runners import run_flow
+
+        summary = run_flow(ingest_flow, task_runner.value, workers, dask_address,
+                           [str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files,
+                           report=str(report_path.resolve()) if report_path else None)
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
     _print_summary(summary, folder)

@@ -1,0 +1,168 @@
+"""Task runners for the ingest flow, and a bounded window of batches in flight.
+
+- `processes` (default): Prefect's `ProcessPoolTaskRunner`, one worker process
+  per core (`--workers N`); each worker loads the dictionaries once, at start.
+- `threads`: Prefect's `ThreadPoolTaskRunner` (the pipeline is pure Python, so
+  threads do not run it in parallel; for debugging and small inputs).
+- `dask`: `prefect_dask.DaskTaskRunner`, on an existing cluster
+  (`--dask-address tcp://HOST:PORT`) or, without an address, on a temporary
+  local cluster of `--workers` processes. See docs/performance.md.
+
+Only `process-batch` runs on the runner's workers: it reads the input files,
+so every worker must reach them under the same absolute paths. The lake and
+the DuckDB file are written by the flow's own process.
+
+`bounded_results` keeps at most a few batches submitted at a time (twice the
+workers), so memory stays flat whatever the number of batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+RUNNERS = ("processes", "threads", "dask")
+DEFAULT_RUNNER = "processes"
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover (not Linux)
+        return os.cpu_count() or 1
+
+
+def warm_worker() -> None:
+    """Load what the pipeline loads lazily (dictionaries, YAML knowledge), so a
+    worker's first batch runs at steady speed. Runs once per worker process."""
+    from transforms import segment
+    from transforms.document import SourceText
+    from transforms.pipeline import process
+
+    segment.tokenizer()("预热")
+    process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
+
+
+def make_task_runner(kind: str = DEFAULT_RUNNER, workers: int | None = None, dask_address: str | None = None):
+    """The Prefect task runner for `kind` (processes, threads or dask)."""
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    if dask_address and kind != "dask":
+        raise ValueError("a Dask address needs the dask task runner (--task-runner dask)")
+    if kind == "processes":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=workers or default_workers(), initializer=warm_worker)
+    if kind == "threads":
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=workers or default_workers())
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or default_workers(),
+                                              "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNERS)}")
+
+
+@contextmanager
+def api_for_workers(kind: str):
+    """Point the task runner's workers at this process's Prefect API.
+
+    Without `PREFECT_API_URL`, Prefect starts a temporary API server in each
+    process that needs one: every worker process would start its own (seconds
+    and a few hundred MB each, and a timeout on a busy machine). So this
+    process starts its temporary server first and hands its URL to the
+    workers. A cluster whose workers run on other machines needs a Prefect
+    server they can all reach, in `PREFECT_API_URL` (docs/performance.md).
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if kind == "threads" or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the same instance Prefect's client would start
+    server.start()
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield
+
+
+def run_flow(flow: Any, kind: str = DEFAULT_RUNNER, workers: int | None = None,
+             dask_address: str | None = None, *args: Any, **kwargs: Any) -> Any:
+    """Run `flow(*args, **kwargs)` with the task runner `kind`."""
+    runner = make_task_runner(kind, workers, dask_address)
+    with api_for_workers(kind):
+        return flow.with_options(task_runner=runner)(*args, **kwargs)
+
+
+def runner_workers(runner: Any) -> int:
+    """How many tasks `runner` runs at once (best effort)."""
+    client = getattr(runner, "_client", None)
+    if client is not None:  # a connected Dask client
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a cluster that does not answer: fall back
+            pass
+    workers = getattr(runner, "_max_workers", None) or getattr(runner, "max_workers", None)
+    return int(workers) if workers else default_workers()
+
+
+def in_flight_limit(per_worker: int = 2) -> int:
+    """Batches to keep submitted in the running flow: `per_worker` per worker of
+    its task runner (one running, one queued so no worker waits for the flow)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    runner = ctx.task_runner if ctx else None
+    return max(2, per_worker * (runner_workers(runner) if runner is not None else default_workers()))
+
+
+def bounded_results(submit: Callable[[Any], Any], items: Iterable[Any], limit: int) -> Iterator[Any]:
+    """Results of `submit(item).result()` for each item, in order, with at most
+    `limit` submitted and not yet consumed: a streaming map over a task runner."""
+    pending: deque = deque()
+    source = iter(items)
+    for item in source:
+        pending.append(submit(item))
+        if len(pending) >= limit:
+            break
+    while pending:
+        future = pending.popleft()
+        result = future.result()
+        del future  # the future holds the result; let it go with the caller's copy
+        nxt = next(source, _DONE)
+        if nxt is not _DONE:
+            pending.append(submit(nxt))
+        yield result
+        del result
+
+
+_DONE = object()
+
+
+class _Done:
+    """A finished future (for a batch run in the flow's own process)."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+def stream_batches(task: Any, calls: list[tuple], limit: int | None = None) -> Iterator[Any]:
+    """Run `task(*args)` for each args tuple of `calls` on the flow's task
+    runner, yielding results in order with at most `limit` (default
+    `in_flight_limit()`) batches in flight. A run of one batch runs it in the
+    flow's own process: no worker is started for a small incremental run."""
+    if len(calls) == 1:
+        return bounded_results(lambda args: _Done(task(*args)), calls, 1)
+    return bounded_results(lambda args: task.submit(*args), calls, limit or in_flight_limit())
