@@ -1,0 +1,107 @@
+"""Scale-out: the ingest on a real Dask cluster (a scheduler and two workers,
+separate processes on loopback) writes the same tables as a local run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ROOT, SAMPLES
+
+BIN = Path(sys.executable).parent
+# Columns that differ between any two runs: run ids, times, Prefect's ids.
+VOLATILE = {"run_id", "ingested_at", "seen_at", "started_at", "finished_at", "flow_run_id"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_workers(address: str, n: int, timeout: float = 90) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=timeout) as client:
+        client.wait_for_workers(n, timeout=timeout)
+
+
+def _tables(warehouse: Path) -> dict[str, list[tuple]]:
+    from warehouse.load import database_path
+
+    with duckdb.connect(str(database_path(warehouse)), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        out = {}
+        for name in names:
+            if name.startswith("_"):  # the build's own record (commit names, build time)
+                continue
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [name]).fetchall()]
+            keep = ", ".join(f'"{c}"' for c in columns if c not in VOLATILE)
+            out[name] = sorted(con.execute(f'SELECT {keep} FROM "{name}"').fetchall(), key=repr)
+        return out
+
+
+def _ingest(warehouse: Path, *options: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SPEECH_ETL_BATCH_BYTES="20000")  # several batches from the small samples
+    result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(SAMPLES), "--warehouse", str(warehouse),
+                             *options], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_dask_cluster_run_equals_local_run(tmp_path):
+    if not (BIN / "dask").exists():
+        pytest.skip("the dask command is not installed (pip install distributed)")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=open(logs / "scheduler.log", "w"), stderr=subprocess.STDOUT, cwd=ROOT))
+        for i in range(2):
+            procs.append(subprocess.Popen(
+                [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                 "--host", "127.0.0.1", "--local-directory", str(tmp_path / f"worker{i}")],
+                stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT, cwd=ROOT))
+        _wait_for_workers(address, 2)
+
+        on_dask = _ingest(tmp_path / "dask", "--task-runner", "dask", "--dask-address", address)
+        local = _ingest(tmp_path / "local")
+        assert "batch 2/" in on_dask.stdout + on_dask.stderr
+
+        # the batches really ran on the cluster's workers
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            ran = client.run(lambda dask_worker: len(dask_worker.data) + dask_worker.state.executed_count)
+        assert sum(ran.values()) > 0 and len(ran) == 2
+
+        dask_tables, local_tables = _tables(tmp_path / "dask"), _tables(tmp_path / "local")
+        assert set(dask_tables) == set(local_tables)
+        assert {"documents", "sections", "metrics", "terms"} <= set(local_tables)
+        assert len(local_tables["documents"]) > 0 and len(local_tables["terms"]) > 0
+        for name in local_tables:
+            assert dask_tables[name] == local_tables[name], name
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        deadline = time.monotonic() + 20
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
