@@ -18,12 +18,12 @@ from transforms.document import Document, Gap
 from transforms.knowledge import load_yaml
 
 # Zero-width and BOM characters that split numbers ("74.4\u200b万亿元").
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _CJK = r"\u3400-\u9fff"
 # Spaces between two CJK characters, or a CJK character and a digit or %, carry
 # no meaning in Chinese text; scraped pages are full of them.
-_STRAY_SPACE = re.compile(rf"(?<=[{_CJK}\d%])[ \t]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t]+(?=[\d%])|(?<=\d)[ \t]+(?=%)")
-_MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_SPACES = re.compile(r"[ \t]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 # Digits spaced out one by one ("从1 9 9 3 年", "增长1 5 .3 %" in the 1998 report).
 _SPACED_DIGITS = re.compile(r"(?<![\d ])\d(?: [\d.%])+")
 _OPENERS = "《“‘(（[【〔"
@@ -37,7 +37,9 @@ def normalize(text: str) -> str:
     """NFKC (full-width digits, letters and punctuation to ASCII), no invisible
     characters, Unix line ends, lines stripped, no blank lines."""
     text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.translate(_INVISIBLE)
+    for char in _INVISIBLE:  # str.replace beats str.translate with a table here
+        if char in text:
+            text = text.replace(char, "")
     lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -92,6 +94,16 @@ def _chrome_patterns() -> tuple[_ChromePattern, ...]:
     )
 
 
+@cache
+def _chrome_hint() -> re.Pattern | None:
+    """Matches a line that may hold chrome; None when some pattern has no hints."""
+    patterns = load_yaml("chrome.yaml")["patterns"]
+    if any(not p.get("hints") for p in patterns):
+        return None
+    hints = sorted({h for p in patterns for h in p["hints"]}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(h) for h in hints))
+
+
 @dataclass
 class ChromeFindings:
     gaps: list[Gap]
@@ -124,8 +136,13 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
     found = ChromeFindings(gaps=[])
     out: list[str] = []
     length = 0  # length of "\n".join(out), for gap offsets
+    hint = _chrome_hint()
     for line in lines:
         kept = line
+        if hint is not None and not hint.search(line):
+            length += len(kept) + (1 if out else 0)
+            out.append(kept)
+            continue
         for pattern in _chrome_patterns():
             if pattern.scope == "line":
                 match = pattern.regex.fullmatch(kept)
@@ -153,9 +170,30 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
     return out, found
 
 
-def tidy_spaces(line: str) -> str:
-    line = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), line)
-    return _MULTI_SPACE.sub(" ", _STRAY_SPACE.sub("", line))
+def _space_run(match: re.Match) -> str:
+    """A run of spaces goes between CJK characters, or a CJK character and a
+    digit or %, or a digit and %; elsewhere it becomes one space."""
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    before_cjk = bool(before) and bool(_CJK_CHAR.match(before))
+    after_cjk = bool(after) and bool(_CJK_CHAR.match(after))
+    if (before_cjk or before.isdigit() or before == "%") and after_cjk:
+        return ""
+    if before_cjk and (after.isdigit() or after == "%"):
+        return ""
+    if before.isdigit() and after == "%":
+        return ""
+    return " "
+
+
+def tidy_spaces(text: str) -> str:
+    """Spaces that carry no meaning in Chinese text go (scraped pages are full
+    of them); the regexes run only where there are spaces at all."""
+    if " " not in text and "\t" not in text:
+        return text
+    text = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return _SPACES.sub(_space_run, text)
 
 
 @cache
@@ -179,8 +217,8 @@ def document_id(text: str) -> str:
 
 
 def clean(doc: Document) -> Document:
-    lines = normalize(doc.source.text).split("\n") if doc.source.text.strip() else []
-    lines = join_broken_lines([tidy_spaces(line) for line in lines])
+    lines = tidy_spaces(normalize(doc.source.text)).split("\n") if doc.source.text.strip() else []
+    lines = join_broken_lines(lines)
     lines, found = strip_chrome(lines)
     doc.text = "\n".join(lines)
     doc.doc_id = document_id(doc.text)
