@@ -39,11 +39,15 @@ class ServePlan:
     interval: float | None
     batch_bytes: int
     batch_files: int
+    report: str | None = None  # absolute path of the HTML report written after each load
 
     @property
     def parameters(self) -> dict:
-        return {"paths": self.paths, "warehouse": self.warehouse,
-                "batch_bytes": self.batch_bytes, "batch_files": self.batch_files}
+        parameters = {"paths": self.paths, "warehouse": self.warehouse,
+                      "batch_bytes": self.batch_bytes, "batch_files": self.batch_files}
+        if self.report:
+            parameters["report"] = self.report
+        return parameters
 
     @property
     def schedule_text(self) -> str:
@@ -126,6 +130,6 @@ def serve(plan: ServePlan, say=print) -> None:
 
 
 def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,
-              batch_bytes: int, batch_files: int) -> ServePlan:
+              batch_bytes: int, batch_files: int, report: Path | None = None) -> ServePlan:
     return ServePlan([str(Path(p).resolve()) for p in paths], str(Path(warehouse).resolve()), name,
-                     cron, interval, batch_bytes, batch_files)
+                     cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None)

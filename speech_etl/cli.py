@@ -72,12 +72,26 @@ def _writable(folder: Path) -> str | None:
     return None
 
 
+def _checked_inputs(paths: list[Path], folder: Path) -> Path:
+    """The warehouse folder, once every input exists and the folder is writable."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
+    problem = _writable(folder)
+    if problem:
+        raise fail(f"cannot write the warehouse: {problem}")
+    return folder
+
+
+ReportOption = Annotated[Path | None, typer.Option(
+    "--report", help="After each load, write the default HTML report here (see `speech-etl report`).")]
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Speech files or folders (searched recursively).")],
     warehouse: WarehouseOption = None,
-    report_path: Annotated[Path | None, typer.Option(
-        "--report", help="After the load, write the default HTML report here (see `speech-etl report`).")] = None,
+    report_path: ReportOption = None,
     task_runner: Annotated[TaskRunnerKind | None, typer.Option(
         "--task-runner", envvar="SPEECH_ETL_TASK_RUNNER",
         help="Where batches run: worker processes, threads, or a Dask cluster.")] = None,
@@ -93,13 +107,7 @@ def ingest(
     if dask_address and task_runner is not TaskRunnerKind.dask:
         raise fail("--dask-address needs --task-runner dask", 2)
     settings = Settings()
-    folder = warehouse or settings.warehouse
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
-    problem = _writable(folder)
-    if problem:
-        raise fail(f"cannot write the warehouse: {problem}")
+    folder = _checked_inputs(paths, warehouse or settings.warehouse)
     from flows.ingest import ingest as ingest_flow  # imports Prefect: keep `--help` fast
 
     try:
@@ -120,23 +128,19 @@ def serve(
     interval: Annotated[float | None, typer.Option("--interval", help="Run every SECONDS seconds.")] = None,
     warehouse: WarehouseOption = None,
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "scheduled-ingest",
+    report_path: ReportOption = None,
 ) -> None:
     """Serve the ingest flow on the Prefect server at PREFECT_API_URL with a schedule (Ctrl-C stops)."""
     settings = Settings()
-    folder = warehouse or settings.warehouse
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise fail(f"no such file or folder: {', '.join(missing)}", 2)
-    problem = _writable(folder)
-    if problem:
-        raise fail(f"cannot write the warehouse: {problem}")
+    folder = _checked_inputs(paths, warehouse or settings.warehouse)
     from flows import serve as serving  # imports Prefect: keep `--help` fast
 
     try:
         serving.check_schedule(cron, interval)
     except ValueError as exc:
         raise fail(f"{exc} (see `speech-etl serve --help`)", 2) from None
-    plan = serving.make_plan(paths, folder, name, cron, interval, settings.batch_bytes, settings.batch_files)
+    plan = serving.make_plan(paths, folder, name, cron, interval, settings.batch_bytes, settings.batch_files,
+                             report_path)
     try:
         serving.serve(plan, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except serving.ServeError as exc:
