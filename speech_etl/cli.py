@@ -63,7 +63,7 @@ def _writable(folder: Path) -> str | None:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is not a folder"
-    probe = existing / f".speech-etl-probe"
+    probe = existing / ".speech-etl-probe"
     try:
         probe.touch()
         probe.unlink()

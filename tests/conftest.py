@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +42,28 @@ def sample_reports() -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def speech_text() -> str:
     return SAMPLE_SPEECH.read_text(encoding="utf-8")
+
+
+def speech_etl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the `speech-etl` command line as a user would (a fresh process)."""
+    result = subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True,
+                            timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of one read-only query on a warehouse."""
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def dev_warehouse(tmp_path_factory) -> Path:
+    """The dev corpus ingested once, shared by the tests that only read it."""
+    if not DEV_REPORTS.exists():
+        pytest.skip(f"the shared dev corpus is not at {DEV_REPORTS}")
+    warehouse = tmp_path_factory.mktemp("dev") / "w"
+    speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
+    return warehouse

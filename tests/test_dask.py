@@ -79,7 +79,7 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
         _wait_for_workers(address, 2)
 
         on_dask = _ingest(tmp_path / "dask", "--task-runner", "dask", "--dask-address", address)
-        local = _ingest(tmp_path / "local")
+        _ingest(tmp_path / "local")
         assert "batch 2/" in on_dask.stdout + on_dask.stderr
 
         # the batches really ran on the cluster's workers

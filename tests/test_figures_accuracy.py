@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from transforms.clean import clean
-from transforms.document import Document, Metric, SourceText
+from transforms.document import Document, Metric
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

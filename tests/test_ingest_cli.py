@@ -5,30 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-import duckdb
-import pytest
 
-from conftest import DEV_REPORTS, SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS
+from conftest import SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS, query, speech_etl
 
 COUNTED_TABLES = ("documents", "sections", "metrics", "terms", "rejects", "sources", "runs")
-
-
-def speech_etl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True,
-                            timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def counts(warehouse: Path) -> dict[str, int]:
@@ -59,10 +42,8 @@ def test_samples_build_a_warehouse(tmp_path):
     assert speech_sections == 1
 
 
-@pytest.mark.skipif(not DEV_REPORTS.exists(), reason=f"the shared dev corpus is not at {DEV_REPORTS}")
-def test_shared_corpus_loads_54_documents_and_a_rerun_adds_nothing(tmp_path):
-    warehouse = tmp_path / "w"
-    speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
+def test_shared_corpus_loads_54_documents_and_a_rerun_adds_nothing(dev_warehouse):
+    warehouse = dev_warehouse  # built by `speech-etl ingest ../shared/corpus`
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 54
     assert query(warehouse, "SELECT count(*) FROM documents WHERE source_format = 'jsonl'")[0][0] == 53
     first = counts(warehouse)

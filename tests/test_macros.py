@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from test_report import dev_warehouse, speech_etl  # noqa: F401  (the session's dev-corpus warehouse)
+from conftest import speech_etl
 from transforms.segment import count_terms
 
 

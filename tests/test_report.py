@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import DEV_REPORTS, ROOT, SAMPLES, SHARED_CORPUS
+from conftest import DEV_REPORTS, ROOT, SAMPLES, speech_etl
 from report import charts, compare
 from report.browser import chromium_binary, open_report
 from report.options import ReportOptions, parse_period
@@ -22,23 +20,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 needs_corpus = pytest.mark.skipif(not DEV_REPORTS.exists(), reason=f"the shared dev corpus is not at {DEV_REPORTS}")
 needs_chromium = pytest.mark.skipif(chromium_binary() is None,
                                     reason="no chromium on PATH (.ci/run installs Debian's chromium)")
-
-
-def speech_etl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-@pytest.fixture(scope="session")
-def dev_warehouse(tmp_path_factory) -> Path:
-    """The dev corpus ingested once for the report and macro tests."""
-    if not DEV_REPORTS.exists():
-        pytest.skip(f"the shared dev corpus is not at {DEV_REPORTS}")
-    warehouse = tmp_path_factory.mktemp("dev") / "w"
-    speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
-    return warehouse
 
 
 @pytest.fixture(scope="session")

@@ -112,7 +112,7 @@ _DIGIT = "\\d"  # stands for the class \d in a first-character set
 def _first_chars(items) -> set[str] | None:
     """The characters a parsed (sub)pattern can start with; None if unknown or
     if it can match the empty string."""
-    from re import _constants as C, _parser as P  # noqa: N812 (stdlib internals, read-only use)
+    from re import _constants as C  # noqa: N812 (stdlib internals, read-only use)
 
     out: set[str] = set()
     for op, av in items:

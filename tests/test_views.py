@@ -1,0 +1,62 @@
+"""The cross-period views on the dev corpus (issue: progress figures, acceptance 3 and 4)."""
+
+from __future__ import annotations
+
+from conftest import query
+
+
+def test_gdp_growth_targets_beside_actuals_2004_2014(dev_warehouse):
+    rows = query(dev_warehouse, """
+        SELECT year(period_start), target_value, target_bound, actual_value, actual_kind, target_doc_id, actual_doc_id
+        FROM target_vs_actual
+        WHERE issuer = '国务院' AND indicator_key = 'gdp' AND measure = 'growth'
+          AND year(period_start) BETWEEN 2004 AND 2014
+        ORDER BY 1""")
+    years = {r[0]: r for r in rows}
+    # every year whose reports state both; 2007's actual is stated only as part of 2003-2007 (docs/figures.md)
+    assert sorted(years) == [2004, 2005, 2006, 2008, 2009, 2010, 2011, 2012, 2013, 2014]
+    assert years[2004][1:5] == (7.0, "approx", 9.5, "actual")  # 经济增长预期目标为7%左右 (2004) / 增长9.5% (2005)
+    assert years[2013][1:4] == (7.5, "approx", 7.7)
+    assert years[2014][1:4] == (7.5, "approx", 7.4)
+    doc_year = dict(query(dev_warehouse, "SELECT doc_id, year FROM documents"))
+    for year, row in years.items():
+        assert doc_year[row[5]] == year, "the target comes from the year's own report"
+        assert doc_year[row[6]] > year, "the actual comes from a later report"
+
+
+def test_full_width_2002_figures_read_like_any_other(dev_warehouse):
+    rows = query(dev_warehouse, """
+        SELECT m.value, m.unit, m.kind, m.period_start FROM metrics m JOIN documents d USING (doc_id)
+        WHERE d.year = 2002 AND m.indicator_key = 'gdp' AND m.measure = 'growth' AND m.value = 7.3""")
+    assert rows and rows[0][1:3] == ("%", "actual") and str(rows[0][3]) == "2001-01-01"
+
+
+def test_urban_new_jobs_year_over_year_and_five_year_totals_apart(dev_warehouse):
+    yearly = query(dev_warehouse, """
+        SELECT year(period_start), value, previous_value, change FROM period_compare
+        WHERE issuer = '国务院' AND indicator_key = 'urban_new_jobs' AND kind = 'actual' AND span_months = 12
+          AND year(period_start) BETWEEN 2005 AND 2014 ORDER BY 1""")
+    assert len(yearly) >= 7
+    by_year = {y: (v, p, c) for y, v, p, c in yearly}
+    assert by_year[2013] == (1310.0, 1266.0, 44.0)
+    for value, previous, change in by_year.values():
+        assert previous is None or change == value - previous
+    # 城镇新增就业5771万人 is the 十一五 total, never one year
+    total = query(dev_warehouse, """
+        SELECT period_start, period_end, span_months FROM period_compare
+        WHERE indicator_key = 'urban_new_jobs' AND value = 5771""")
+    assert [(str(a), str(b), m) for a, b, m in total] == [("2006-01-01", "2010-12-31", 60)]
+    assert 5771.0 not in {v for v, _, _ in by_year.values()}
+
+
+def test_sample_speech_masked_figures(dev_warehouse):
+    rows = query(dev_warehouse, """
+        SELECT m.mention, m.value, m.value_low, m.value_base, m.unit, m.indicator_key
+        FROM metrics m JOIN documents d USING (doc_id) WHERE d.doc_type = 'speech'""")
+    masked = [r for r in rows if "城管" in r[0]]
+    assert len(masked) >= 10
+    assert all(r[1] is None and r[2] is None and r[3] is None for r in masked)
+    # no unmasked number was read from a placeholder
+    assert all(r[0].startswith("城管") or "城管" not in r[0] for r in rows)
+    keys = {r[5] for r in masked}
+    assert {"case_closure_rate", "cases_filed", "cases_closed", "new_green_area"} <= keys
