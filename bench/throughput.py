@@ -307,10 +307,10 @@ def flow_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
     return out
 
 
-def _plain_process(files):
+def _plain_process(files, lake_root, name):
     from flows.ingest import process_batch
 
-    return process_batch.fn(files, {}, "plain")
+    return process_batch.fn(files, {}, "plain", lake_root, name)
 
 
 def plain_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
@@ -332,18 +332,18 @@ def plain_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
     groups = batches(work.to_read, settings.batch_bytes, settings.batch_files)
     limit = 2 * workers
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker) as pool:
-        pending, it, number = [], iter(groups), 0
-        for group in it:
-            pending.append(pool.submit(_plain_process, group))
+        calls = [(group, str(lake.root), f"plain-{n:05d}") for n, group in enumerate(groups, start=1)]
+        pending, it = [], iter(calls)
+        for call in it:
+            pending.append(pool.submit(_plain_process, *call))
             if len(pending) >= limit:
                 break
         while pending:
             result = pending.pop(0).result()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(pool.submit(_plain_process, nxt))
-            number += 1
-            write_batch.fn(lake, f"plain-{number:05d}", result, state)
+                pending.append(pool.submit(_plain_process, *nxt))
+            write_batch.fn(lake, result, state)
     t_load = time.perf_counter()
     load.build(warehouse, load_indicator_catalog())
     end = time.perf_counter()

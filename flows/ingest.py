@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
@@ -34,7 +33,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class BatchResult:
-    tables: dict[str, pa.Table]  # documents, sections, metrics, terms
+    """What a batch task hands back to the flow: no table data, only the names
+    of the Parquet files it wrote into the lake (not committed yet) and what
+    the flow needs to commit them."""
+
+    name: str  # <run_id>-<batch>: the files' and the commit's name
+    files: dict[str, str] = field(default_factory=dict)  # table -> path relative to the lake root
+    # (doc_id, sections, metrics, terms rows) of each document written, in order
+    docs: list[tuple[str, int, int, int]] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
@@ -83,102 +89,136 @@ def _transient_io_error(task, task_run, state) -> bool:
     return isinstance(state.result(raise_on_failure=False), (OSError, duckdb.IOException))
 
 
-@task(name="process-batch")
-def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str) -> BatchResult:
-    """Read, decode and run the pipeline over one batch of files."""
+# Small parameters and results, nothing cached or persisted: Prefect serializes
+# nothing big per task run (docs/performance.md).
+_TASK_OPTIONS = dict(cache_policy=NO_CACHE, persist_result=False)
+# Documents are turned into Arrow rows and written every this many characters,
+# so a worker holds at most about this much processed text whatever the batch size.
+CHUNK_CHARS = 1_000_000
+
+
+@task(name="process-batch", **_TASK_OPTIONS)
+def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str,
+                  lake_root: str, name: str) -> BatchResult:
+    """Read, decode and run the pipeline over one batch of files, and write the
+    batch's Parquet files into the lake (uncommitted: the flow commits them)."""
     # the language work is imported here, not at the top: a run with nothing to read never needs it
     from transforms.document import Rejection
     from transforms.pipeline import process
+
     from transforms.readers import read_source
 
-    docs = []
-    result = BatchResult(tables={})
-    for f in files:
-        try:
-            data = Path(f.path).read_bytes()
-        except OSError as exc:
-            rejection = Rejection("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
-            result.rejects.append(_reject_row(f.path, rejection, run_id))
-            result.sources.append(_source_row(f, None, "rejected", [], run_id))
-            result.rejected += 1
-            continue
-        sha = sha256_bytes(data)
-        if f.path in known and known[f.path][0] == sha:  # only the mtime moved
-            result.unchanged += 1
-            result.sources.append(_source_row(f, sha, "loaded", known[f.path][1], run_id))
-            continue
-        if not f.supported:
-            rejection = Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")
-            outputs = [rejection]
-        else:
-            outputs = read_source(data, Path(f.path).name)
-        doc_ids = []
-        file_rejected = False
-        for item in outputs:
-            if isinstance(item, Rejection):
-                result.rejects.append(_reject_row(f.path, item, run_id))
-                file_rejected = file_rejected or item.source_record is None
+    result = BatchResult(name=name)
+    writer = Lake(Path(lake_root)).batch_writer(name)
+    pending: list[tuple] = []  # (document, source path) not yet written
+    pending_chars = 0
+    seen: set[str] = set()  # a text read from several files of the batch is written once
+    ingested_at = _now()
+
+    def flush() -> None:
+        nonlocal pending, pending_chars
+        if not pending:
+            return
+        for table, data in records.document_tables(pending, run_id, ingested_at).items():
+            writer.write(table, data)
+        result.docs.extend((d.doc_id, len(d.sections), len(d.metrics), len(d.terms)) for d, _ in pending)
+        pending, pending_chars = [], 0
+
+    try:
+        for f in files:
+            try:
+                data = Path(f.path).read_bytes()
+            except OSError as exc:
+                rejection = Rejection("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+                result.rejects.append(_reject_row(f.path, rejection, run_id))
+                result.sources.append(_source_row(f, None, "rejected", [], run_id))
+                result.rejected += 1
                 continue
-            doc = process(item)
-            if not doc.text:
-                result.rejects.append(_reject_row(f.path, Rejection(
-                    "empty", "no text left after removing site chrome", item.source_record), run_id))
+            sha = sha256_bytes(data)
+            if f.path in known and known[f.path][0] == sha:  # only the mtime moved
+                result.unchanged += 1
+                result.sources.append(_source_row(f, sha, "loaded", known[f.path][1], run_id))
                 continue
-            docs.append((doc, f.path))
-            doc_ids.append(doc.doc_id)
-        if file_rejected or not doc_ids:
-            result.rejected += 1
-        status = "loaded" if doc_ids else "rejected"
-        result.sources.append(_source_row(f, sha, status, doc_ids, run_id))
-    result.tables = records.document_tables(docs, run_id, _now())
+            if not f.supported:
+                rejection = Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")
+                outputs = [rejection]
+            else:
+                outputs = read_source(data, Path(f.path).name)
+            del data
+            doc_ids = []
+            file_rejected = False
+            for item in outputs:
+                if isinstance(item, Rejection):
+                    result.rejects.append(_reject_row(f.path, item, run_id))
+                    file_rejected = file_rejected or item.source_record is None
+                    continue
+                doc = process(item)
+                if not doc.text:
+                    result.rejects.append(_reject_row(f.path, Rejection(
+                        "empty", "no text left after removing site chrome", item.source_record), run_id))
+                    continue
+                doc_ids.append(doc.doc_id)
+                if doc.doc_id not in seen:
+                    seen.add(doc.doc_id)
+                    pending.append((doc, f.path))
+                    pending_chars += len(doc.text)
+                    if pending_chars >= CHUNK_CHARS:
+                        flush()
+            outputs = None
+            if file_rejected or not doc_ids:
+                result.rejected += 1
+            status = "loaded" if doc_ids else "rejected"
+            result.sources.append(_source_row(f, sha, status, doc_ids, run_id))
+        flush()
+        writer.write("rejects", records.table(result.rejects, schema.REJECTS))
+        writer.write("sources", records.table(result.sources, schema.SOURCES))
+        result.files = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
     return result
 
 
-def _keep_new_documents(tables: dict[str, pa.Table], live: set[str]) -> dict[str, pa.Table]:
-    """Drop documents the warehouse already holds (same text seen before, under
-    any path) and repeats within the batch (first one wins)."""
-    documents = tables["documents"]
-    keep: list[str] = []
-    for doc_id in documents.column("doc_id").to_pylist():
-        if doc_id not in live and doc_id not in keep:
-            keep.append(doc_id)
-    live.update(keep)
-    out = {}
-    for name, table in tables.items():
-        mask = pc.is_in(table.column("doc_id"), value_set=pa.array(keep, pa.string()))
-        if name == "documents":
-            # first occurrence of each doc_id only
-            seen: set[str] = set()
-            first = [d in set(keep) and not (d in seen or seen.add(d)) for d in table.column("doc_id").to_pylist()]
-            mask = pa.array(first, pa.bool_())
-        out[name] = table.filter(mask)
-    return out
+def _new_documents(docs: list[tuple[str, int, int, int]], live: set[str]) -> tuple[list[tuple], set[str]]:
+    """The batch's documents the warehouse does not hold yet (same text seen
+    before, under any path, in an earlier commit or batch), and the doc_ids
+    of the others, whose rows the commit drops."""
+    keep = [d for d in docs if d[0] not in live]
+    return keep, {d[0] for d in docs} - {d[0] for d in keep}
 
 
 def _retired(result: BatchResult, state: LakeState) -> list[str]:
-    """doc_ids of changed files' old versions that no current file still has;
-    updates `state.sources` with the batch's source records."""
+    """doc_ids of changed files' old versions that no current file still has,
+    once the batch's source records replace the files' earlier ones."""
+    sources = dict(state.sources)
     old_ids: set[str] = set()
     for row in result.sources:
-        known = state.sources.get(row["source_path"])
+        known = sources.get(row["source_path"])
         if known and known.status == "loaded":
             old_ids.update(set(known.doc_ids) - set(row["doc_ids"]))
-        state.sources[row["source_path"]] = SourceState(
+        sources[row["source_path"]] = SourceState(
             row["size"], row["mtime_ns"], row["content_sha256"], row["status"], row["doc_ids"])
     # a deleted file's rows stay, so its documents are still held too
-    still_held = {d for s in state.sources.values() if s.status in ("loaded", "deleted") for d in s.doc_ids}
+    still_held = {d for s in sources.values() if s.status in ("loaded", "deleted") for d in s.doc_ids}
     return sorted(old_ids - still_held)
 
 
-@task(name="write-batch", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
-def write_batch(lake: Lake, name: str, result: BatchResult, state: LakeState) -> dict[str, int]:
-    """Commit one batch to the lake: new documents' rows, rejects, source records."""
-    tables = _keep_new_documents(result.tables, state.live_doc_ids)
+@task(name="write-batch", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error,
+      **_TASK_OPTIONS)
+def write_batch(lake: Lake, result: BatchResult, state: LakeState) -> dict[str, int]:
+    """Commit one batch the batch task wrote: drop documents already held,
+    retire changed files' old documents, write the manifest; rows per table.
+    `state` is updated only once the commit is written (a retry starts afresh)."""
+    keep, drop = _new_documents(result.docs, state.live_doc_ids)
     retired = _retired(result, state)
-    tables["rejects"] = records.table(result.rejects, schema.REJECTS)
-    tables["sources"] = records.table(result.sources, schema.SOURCES)
+    lake.commit(result.name, result.files, retired, drop)
+    for row in result.sources:
+        state.sources[row["source_path"]] = SourceState(
+            row["size"], row["mtime_ns"], row["content_sha256"], row["status"], row["doc_ids"])
     state.live_doc_ids.difference_update(retired)
-    return lake.write_batch(name, tables, retired)
+    state.live_doc_ids.update(d[0] for d in keep)
+    return {"documents": len(keep), "sections": sum(d[1] for d in keep), "metrics": sum(d[2] for d in keep),
+            "terms": sum(d[3] for d in keep), "rejects": len(result.rejects), "sources": len(result.sources)}
 
 
 @task(name="load-warehouse", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
@@ -276,10 +316,11 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls = [(group, {f.path: known[f.path] for f in group if f.path in known}, run_id) for group in groups]
+        calls = [(group, {f.path: known[f.path] for f in group if f.path in known}, run_id, str(lake.root),
+                  f"{run_id}-{number:05d}") for number, group in enumerate(groups, start=1)]
         # at most a few batches in flight (flows/runners.py): memory stays flat
         for number, result in enumerate(stream_batches(process_batch, calls), start=1):
-            counts = write_batch(lake, f"{run_id}-{number:05d}", result, state)
+            counts = write_batch(lake, result, state)
             for name, n in counts.items():
                 totals[name] += n
             summary.files_unchanged += result.unchanged

@@ -8,9 +8,10 @@
   (`--dask-address tcp://HOST:PORT`) or, without an address, on a temporary
   local cluster of `--workers` processes. See docs/performance.md.
 
-Only `process-batch` runs on the runner's workers: it reads the input files,
-so every worker must reach them under the same absolute paths. The lake and
-the DuckDB file are written by the flow's own process.
+Only `process-batch` runs on the runner's workers: it reads the input files
+and writes its batch's Parquet files into the lake, so every worker must
+reach both under the same absolute paths. The commit manifests and the DuckDB
+file are written by the flow's own process.
 
 `bounded_results` keeps at most a few batches submitted at a time (twice the
 workers), so memory stays flat whatever the number of batches.

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse import schema
@@ -62,33 +63,102 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+class BatchWriter:
+    """One batch's Parquet files, written table by table in chunks (one row
+    group per `write`), each under a temporary name (`.tmp-*`) until `close`
+    renames it to `<table>/<batch>.parquet`. Until a manifest names them they
+    are orphans: ignored by readers, removed by the next run."""
+
+    def __init__(self, root: Path, name: str):
+        self.root = Path(root)
+        self.name = name
+        self.counts: dict[str, int] = {}
+        self._open: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+
+    def write(self, table: str, data: pa.Table) -> None:
+        self.counts[table] = self.counts.get(table, 0) + data.num_rows
+        if data.num_rows == 0:
+            return
+        target_schema = schema.LAKE_TABLES[table]
+        if table not in self._open:
+            folder = self.root / table
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".tmp-{uuid.uuid4().hex}-{self.name}.parquet"
+            self._open[table] = (pq.ParquetWriter(tmp, target_schema, compression="zstd"), tmp)
+        self._open[table][0].write_table(data.cast(target_schema))
+
+    def close(self) -> dict[str, str]:
+        """Finish the files and rename them into place; table -> path relative to the lake root."""
+        files = {}
+        for table, (writer, tmp) in self._open.items():
+            writer.close()
+            os.replace(tmp, tmp.with_name(f"{self.name}.parquet"))
+            files[table] = f"{table}/{self.name}.parquet"
+        self._open.clear()
+        return files
+
+    def abort(self) -> None:
+        for writer, tmp in self._open.values():
+            try:
+                writer.close()
+            finally:
+                tmp.unlink(missing_ok=True)
+        self._open.clear()
+
+
 class Lake:
     def __init__(self, root: Path):
         self.root = Path(root)
 
     # -- writing ---------------------------------------------------------
+    def batch_writer(self, name: str) -> "BatchWriter":
+        """Write one batch's Parquet files (possibly in a worker process); they
+        count only once `commit` names them in a manifest."""
+        return BatchWriter(self.root, name)
+
     def write_batch(self, name: str, tables: dict[str, pa.Table], retired: list[str] | None = None) -> dict[str, int]:
         """Write one batch's tables and commit them; returns rows per table."""
-        files: dict[str, str] = {}
-        counts: dict[str, int] = {}
+        writer = self.batch_writer(name)
         for table, data in tables.items():
-            counts[table] = data.num_rows
-            if data.num_rows == 0:
-                continue
-            folder = self.root / table
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{name}.parquet"
-            tmp = folder / f".tmp-{uuid.uuid4().hex}-{name}.parquet"
-            pq.write_table(data.cast(schema.LAKE_TABLES[table]), tmp, compression="zstd")
-            os.replace(tmp, target)
-            files[table] = f"{table}/{name}.parquet"
+            writer.write(table, data)
+        files = writer.close()
+        self.commit(name, files, retired)
+        return {table: writer.counts.get(table, 0) for table in tables}
+
+    def commit(self, name: str, files: dict[str, str], retired: list[str] | None = None,
+               drop_doc_ids: set[str] | None = None) -> dict[str, str]:
+        """Commit a batch: its files (table -> path relative to the lake root,
+        written by a `BatchWriter`) count from now on; earlier rows of the
+        `retired` doc_ids stop counting. Rows of `drop_doc_ids` (documents an
+        earlier batch or commit already holds) are first removed from the
+        batch's files (rewritten under a temporary name and renamed; a file
+        left empty is deleted), so each document is written once. Returns
+        the files committed."""
+        files = dict(files)
+        if drop_doc_ids:
+            drop = pa.array(sorted(drop_doc_ids), pa.string())
+            for table in schema.DOCUMENT_TABLES:
+                if table not in files:
+                    continue
+                path = self.root / files[table]
+                data = pq.read_table(path)
+                kept = data.filter(pc.invert(pc.is_in(data.column("doc_id"), value_set=drop)))
+                if kept.num_rows == data.num_rows:
+                    continue
+                if kept.num_rows == 0:
+                    path.unlink(missing_ok=True)
+                    del files[table]
+                    continue
+                tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+                pq.write_table(kept.cast(schema.LAKE_TABLES[table]), tmp, compression="zstd")
+                os.replace(tmp, path)
         if not files and not retired:
-            return counts
+            return files
         commits = self.root / COMMITS
         commits.mkdir(parents=True, exist_ok=True)
         manifest = {"name": name, "files": files, "retired": sorted(set(retired or []))}
         _atomic_write_bytes(commits / f"{name}.json", json.dumps(manifest, ensure_ascii=False).encode())
-        return counts
+        return files
 
     # -- reading ---------------------------------------------------------
     def commits(self) -> list[Commit]:
