@@ -291,7 +291,7 @@ def _summary_markdown(summary: RunSummary) -> str:
 
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
-           batch_files: int = 200, report: str | None = None) -> RunSummary:
+           batch_files: int = 600, report: str | None = None) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()

@@ -3,6 +3,7 @@ figures an ingest run added, and the HTML report written after the load."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,19 @@ from report.queries import figures_added
 from warehouse.load import database_path
 
 ARTIFACT_ROWS = 5000  # a table artifact is stored in the Prefect database: keep it bounded
+# ... and Prefect publishes it as an event too, refused above 1.5 MB ("Refusing to
+# publish event of size ..."): the rows shown stay under this many bytes of JSON
+ARTIFACT_BYTES = 700_000
+
+
+def _bounded(rows: list[dict]) -> list[dict]:
+    shown, size = [], 0
+    for row in rows[:ARTIFACT_ROWS]:
+        size += len(json.dumps(row, default=str)) + 2  # as the event escapes it (\uXXXX)
+        if size > ARTIFACT_BYTES:
+            break
+        shown.append(row)
+    return shown
 
 
 @task(name="publish-figures")
@@ -24,8 +38,8 @@ def publish_figures(warehouse_dir: Path, run_id: str) -> int:
         return 0
     with duckdb.connect(str(db), read_only=True) as con:
         rows = figures_added(con, run_id)
-    shown = rows[:ARTIFACT_ROWS]
-    more = f"; the first {ARTIFACT_ROWS} shown" if len(rows) > ARTIFACT_ROWS else ""
+    shown = _bounded(rows)
+    more = f"; the first {len(shown)} shown" if len(rows) > len(shown) else ""
     create_table_artifact(
         key="speech-etl-figures-added",
         table=shown or [{"figures added": 0}],

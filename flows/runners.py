@@ -43,8 +43,13 @@ def warm_worker() -> None:
     from transforms.document import SourceText
     from transforms.pipeline import process
 
+    import datetime as dt
+
+    from warehouse import records
+
     segment.tokenizer()("预热")
-    process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
+    doc = process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
+    records.document_tables([(doc, "warm")], "warm", dt.datetime.now())  # pyarrow's lazy imports
 
 
 def make_task_runner(kind: str = DEFAULT_RUNNER, workers: int | None = None, dask_address: str | None = None):

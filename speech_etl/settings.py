@@ -13,4 +13,4 @@ class Settings(BaseSettings):
 
     warehouse: Path = Path("data")
     batch_bytes: int = 4_000_000  # a batch closes at about this many bytes of input
-    batch_files: int = 200  # ... or this many files
+    batch_files: int = 600  # ... or this many files (small files: fewer, larger batches)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from importlib import resources
 from collections.abc import Callable
@@ -21,6 +22,10 @@ from warehouse.lake import Commit, Lake
 
 DATABASE = "warehouse.duckdb"
 # Views and macros, in dependency order; each is warehouse/sql/<name>.sql.
+# The build's memory: DuckDB spills to a temporary folder beside the new file
+# beyond this, so the run's peak memory does not grow with the lake.
+BUILD_MEMORY_LIMIT = os.environ.get("SPEECH_ETL_DUCKDB_MEMORY", "500MB")
+BUILD_THREADS = int(os.environ.get("SPEECH_ETL_DUCKDB_THREADS", "2"))
 VIEWS = ("metric_series", "target_vs_actual", "period_compare", "kwic", "term_trend", "figure_history")
 
 
@@ -73,7 +78,10 @@ def remove_leftovers(warehouse_dir: Path) -> list[Path]:
     Call only while holding the warehouse lock."""
     removed = []
     for path in Path(warehouse_dir).glob(f".{DATABASE}.*.tmp*"):
-        path.unlink(missing_ok=True)
+        if path.is_dir():  # the build's spill folder
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
         removed.append(path)
     return removed
 
@@ -99,7 +107,8 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
         catalog = catalog()
     tmp = warehouse_dir / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT, "threads": BUILD_THREADS,
+                                                "temp_directory": f"{tmp}.spill"})
         con.execute("CREATE TEMP TABLE _lake_files (file VARCHAR, seq INTEGER)")
         con.execute("CREATE TEMP TABLE _retired (doc_id VARCHAR, seq INTEGER)")
         for name in schema.DOCUMENT_TABLES:
@@ -127,4 +136,5 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
     finally:
         for leftover in (tmp, Path(f"{tmp}.wal")):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(f"{tmp}.spill", ignore_errors=True)
     return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import repeat
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -39,11 +41,17 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
 
 def _columns(items: list, table_schema: pa.Schema) -> pa.Table:
     """A table of dataclass objects whose field names are the schema's columns,
-    built column by column (no dict per row)."""
-    return pa.Table.from_arrays(
-        [pa.array([getattr(item, f.name, None) for item in items], type=f.type) for f in table_schema],
-        schema=table_schema,
-    )
+    built column by column (no dict per row: one tuple per row, transposed)."""
+    if not items:
+        return table_schema.empty_table()
+    names = [f.name for f in table_schema]
+    if all(hasattr(items[0], n) for n in names):
+        columns = list(zip(*map(attrgetter(*names), items))) if len(names) > 1 else [
+            [getattr(item, names[0]) for item in items]]
+    else:
+        columns = [[getattr(item, n, None) for item in items] for n in names]
+    return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, table_schema)],
+                                schema=table_schema)
 
 
 def _term_table(docs: list[Document]) -> pa.Table:
@@ -54,7 +62,7 @@ def _term_table(docs: list[Document]) -> pa.Table:
     for doc in docs:
         t = doc.terms
         if isinstance(t, TermList):  # columns already
-            doc_ids.extend([t.doc_id] * len(t))
+            doc_ids.extend(repeat(t.doc_id, len(t)))
             section_ids.extend(t.section_ids)
             terms.extend(t.terms)
             counts.extend(t.counts)
