@@ -126,8 +126,9 @@ def _is_prefect_server(pid: int) -> bool:
 class TreeRSS:
     """Peak summed RSS of this process and its descendants, sampled."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, root: int | None = None):
         self.interval = interval
+        self.root = root  # the tree's root process (default: this one)
         self.peak_total = self.peak_pipeline = self.peak_server = 0
         self.per_process: dict[int, int] = {}  # pid -> peak RSS (kB)
         self._stop = threading.Event()
@@ -135,7 +136,7 @@ class TreeRSS:
 
     def _sample(self) -> None:
         tree = _children()
-        todo, total, server = [os.getpid()], 0, 0
+        todo, total, server = [self.root or os.getpid()], 0, 0
         while todo:
             pid = todo.pop()
             rss = _rss_kb(pid)
@@ -356,9 +357,13 @@ def whole_command(folder: Path, warehouse: Path, workers: int) -> dict:
     cmd = [str(exe), "ingest", str(folder), "--warehouse", str(warehouse), "--workers", str(workers)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    with TreeRSS() as rss:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+    # the command's own process tree only (not this process, nor the temporary
+    # Prefect server the in-process flow run left running until this one exits)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with TreeRSS(root=proc.pid) as rss:
+        stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t
+    proc = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

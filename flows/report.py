@@ -12,7 +12,7 @@ from prefect.artifacts import create_table_artifact
 
 from report import ReportOptions, build_report
 from report.queries import figures_added
-from warehouse.load import database_path
+from warehouse.load import BUILD_MEMORY_LIMIT, database_path
 
 ARTIFACT_ROWS = 5000  # a table artifact is stored in the Prefect database: keep it bounded
 # ... and Prefect publishes it as an event too, refused above 1.5 MB ("Refusing to
@@ -36,16 +36,18 @@ def publish_figures(warehouse_dir: Path, run_id: str) -> int:
     db = database_path(warehouse_dir)
     if not db.exists():
         return 0
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = figures_added(con, run_id)
+    with duckdb.connect(str(db), read_only=True, config={"memory_limit": BUILD_MEMORY_LIMIT}) as con:
+        total = con.execute("SELECT count(*) FROM metrics m JOIN documents d USING (doc_id) WHERE d.run_id = ?",
+                            [run_id]).fetchone()[0]
+        rows = figures_added(con, run_id, limit=ARTIFACT_ROWS)
     shown = _bounded(rows)
-    more = f"; the first {len(shown)} shown" if len(rows) > len(shown) else ""
+    more = f"; the first {len(shown)} shown" if total > len(shown) else ""
     create_table_artifact(
         key="speech-etl-figures-added",
         table=shown or [{"figures added": 0}],
-        description=f"Figures this ingest run added ({len(rows)} rows of metrics{more})",
+        description=f"Figures this ingest run added ({total} rows of metrics{more})",
     )
-    return len(rows)
+    return total
 
 
 @task(name="write-report", retries=1, retry_delay_seconds=2)

@@ -175,15 +175,16 @@ def headings(con: duckdb.DuckDBPyConnection, doc_ids: list[str], max_level: int 
     """, [doc_ids, max_level]).df()
 
 
-def figures_added(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+def figures_added(con: duckdb.DuckDBPyConnection, run_id: str, limit: int | None = None) -> list[dict]:
     """The figures the ingest run `run_id` added (its new documents' metrics),
-    in reading order, for the flow's table artifact."""
+    in reading order, for the flow's table artifact; the first `limit` only
+    (a large run adds hundreds of thousands: not held in memory)."""
     cursor = con.execute("""
         SELECT d.year, d.title, m.indicator, m.indicator_key, m.measure, m.kind, m.mention,
                m.value, m.unit, m.bound, m.period_label, m.masked
         FROM metrics m JOIN documents d USING (doc_id)
         WHERE d.run_id = ?
         ORDER BY d.year NULLS LAST, d.title, m.char_start
-    """, [run_id])
+    """ + (f" LIMIT {int(limit)}" if limit is not None else ""), [run_id])
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
