@@ -60,3 +60,15 @@ def test_sample_speech_masked_figures(dev_warehouse):
     assert all(r[0].startswith("城管") or "城管" not in r[0] for r in rows)
     keys = {r[5] for r in masked}
     assert {"case_closure_rate", "cases_filed", "cases_closed", "new_green_area"} <= keys
+
+
+def test_met_rule_reads_a_decline_target_by_its_size(dev_warehouse):
+    # 2014 report: 能源消耗强度要降低3.9%以上 (-3.9, ge); 2015 report: 下降4.8% -> met
+    rows = query(dev_warehouse, """
+        SELECT target_value, target_bound, actual_value, met FROM target_vs_actual
+        WHERE issuer = '国务院' AND indicator_key = 'energy_intensity' AND year(period_start) = 2014""")
+    assert rows == [(-3.9, "ge", -4.8, True)]
+    # urban_new_jobs 2013: 900万人以上 (ge) against 1310 -> met; approx targets are not judged
+    assert query(dev_warehouse, """
+        SELECT met FROM target_vs_actual WHERE indicator_key = 'urban_new_jobs' AND year(period_start) = 2013""") == [(True,)]
+    assert {m for (m,) in query(dev_warehouse, "SELECT met FROM target_vs_actual WHERE target_bound = 'approx'")} == {None}

@@ -8,6 +8,9 @@
 --   le: actual <= value      lt: actual < value
 --   range: value_low <= actual <= value_high
 --   eq, approx: NULL (a point or "about" target does not say which side counts)
+-- A bound is on the figure as written, and a decline is written as its size:
+-- 能耗下降3.9%以上 is value -3.9 with bound ge, "a decline of at least 3.9%",
+-- so for a negative target ge/gt/le/lt compare magnitudes (-4.8 meets it).
 -- Values are compared in the base unit when both sides have one, so 1361万人
 -- meets a target of 1000万人 whichever way each was written.
 CREATE OR REPLACE VIEW target_vs_actual AS
@@ -59,10 +62,10 @@ SELECT
     actual_value, actual_unit, actual_kind, actual_doc_id,
     actual_in_target_unit - coalesce(target_value, (target_low + target_high) / 2) AS gap,
     CASE target_bound
-        WHEN 'ge' THEN actual_in_target_unit >= target_value
-        WHEN 'gt' THEN actual_in_target_unit > target_value
-        WHEN 'le' THEN actual_in_target_unit <= target_value
-        WHEN 'lt' THEN actual_in_target_unit < target_value
+        WHEN 'ge' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) >= abs(target_value)
+        WHEN 'gt' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) > abs(target_value)
+        WHEN 'le' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) <= abs(target_value)
+        WHEN 'lt' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) < abs(target_value)
         WHEN 'range' THEN actual_in_target_unit BETWEEN target_low AND target_high
         ELSE NULL
     END AS met
