@@ -208,14 +208,9 @@ CATALOG_KEYS = {
 }
 
 
-def test_labelled_set_fields_follow_the_conventions():
-    ls = fa.load_labels()
-    assert len(ls) >= 220
-    reports = {l.doc for l in ls if not l.doc.startswith(fa.SPEECH_PREFIX)}
-    assert len(reports) >= 16
-    assert {int(y) // 10 for y in reports} >= {195, 198, 199, 200, 201}
-    assert sum(l.masked for l in ls if l.doc.startswith(fa.SPEECH_PREFIX)) >= 12
-    for l in ls:
+def assert_follow_the_conventions(labels) -> None:
+    """Every label's fields are values docs/figures.md allows, and consistent."""
+    for l in labels:
         where = f"{l.doc}: {l.mention}"
         assert l.mention in l.sentence, where
         assert l.indicator_key is None or l.indicator_key in CATALOG_KEYS, where
@@ -231,18 +226,32 @@ def test_labelled_set_fields_follow_the_conventions():
             assert l.value is not None and l.value == l.value_low == l.value_high, where
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not here")
-def test_labelled_sentences_are_in_the_cleaned_corpus_text():
-    ls = fa.load_labels()
-    sources = fa.load_sources({l.doc for l in ls}, CORPUS)
+def assert_found_in_the_cleaned_corpus(labels) -> None:
+    """Each label's sentence and mention stand in its report's cleaned text."""
+    sources = fa.load_sources({l.doc for l in labels}, CORPUS)
     by_doc = {}
-    for l in ls:
+    for l in labels:
         by_doc.setdefault(l.doc, []).append(l)
     for doc, doc_labels in by_doc.items():
         text = clean(Document(source=sources[doc])).text
         assert fa.locate(doc_labels, text) == [], doc
         for l in doc_labels:
-            assert text[l.char_start:l.char_end] == l.mention
+            assert text[l.char_start:l.char_end] == l.mention, f"{doc}: {l.mention}"
+
+
+def test_labelled_set_fields_follow_the_conventions():
+    ls = fa.load_labels()
+    assert len(ls) >= 220
+    reports = {l.doc for l in ls if not l.doc.startswith(fa.SPEECH_PREFIX)}
+    assert len(reports) >= 16
+    assert {int(y) // 10 for y in reports} >= {195, 198, 199, 200, 201}
+    assert sum(l.masked for l in ls if l.doc.startswith(fa.SPEECH_PREFIX)) >= 12
+    assert_follow_the_conventions(ls)
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not here")
+def test_labelled_sentences_are_in_the_cleaned_corpus_text():
+    assert_found_in_the_cleaned_corpus(fa.load_labels())
 
 
 def _load_compare():
@@ -284,30 +293,10 @@ def test_heldout_set_is_disjoint_from_the_tuned_set_and_follows_the_conventions(
     docs = {l.doc for l in held}
     assert len(held) >= 150 and len(docs) >= 10
     assert not docs & tuned_docs, "a held-out report is also in figures.yaml"
-    for l in held:
-        where = f"{l.doc}: {l.mention}"
-        assert l.mention in l.sentence, where
-        assert l.indicator_key is None or l.indicator_key in CATALOG_KEYS, where
-        assert l.measure in {"level", "growth", "change", "pp_change", "share", "avg_growth"}, where
-        assert l.bound in {"eq", "approx", "ge", "gt", "le", "lt", "range"}, where
-        assert l.kind in {"actual", "estimate", "target", "plan"}, where
-        assert l.period_start and l.period_end and l.period_start <= l.period_end, where
-        if l.bound == "range":
-            assert l.value is None and l.value_low < l.value_high, where
-        else:
-            assert l.value is not None and l.value == l.value_low == l.value_high, where
+    assert_follow_the_conventions(held)
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not here: the held-out "
                     "labels cannot be checked against the cleaned report texts")
 def test_heldout_sentences_and_mentions_are_in_the_cleaned_corpus_text():
-    held = fa.load_labels(HELDOUT)
-    sources = fa.load_sources({l.doc for l in held}, CORPUS)
-    by_doc = {}
-    for l in held:
-        by_doc.setdefault(l.doc, []).append(l)
-    for doc, doc_labels in by_doc.items():
-        text = clean(Document(source=sources[doc])).text
-        assert fa.locate(doc_labels, text) == [], doc
-        for l in doc_labels:
-            assert text[l.char_start:l.char_end] == l.mention, f"{doc}: {l.mention}"
+    assert_found_in_the_cleaned_corpus(fa.load_labels(HELDOUT))
