@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FLOW_NAME = "speech-etl-ingest"
-DEFAULT_DEPLOYMENT = "scheduled-ingest"
 
 START_SERVER_HINT = (
     "start one with `prefect server start` (in another terminal) and "

@@ -154,6 +154,11 @@ def _print_summary(summary, folder: Path) -> None:
     table.add_row(str(summary.files_seen), str(summary.files_new), str(summary.files_unchanged),
                   str(summary.files_rejected), str(len(summary.files_deleted)))
     out.print(table)
+    if summary.files_ignored:
+        from transforms.readers import SUPPORTED_SUFFIXES
+
+        out.print(f"{summary.files_ignored} files of other types ignored "
+                  f"(inputs are {' '.join(sorted(SUPPORTED_SUFFIXES))})")
     if summary.added_nothing:
         out.print("Nothing new: no rows added to any table.")
     else:

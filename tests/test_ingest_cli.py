@@ -110,9 +110,12 @@ def test_changed_file_replaces_its_old_version_and_same_text_is_one_document(tmp
     (folder / "a.txt").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
     (folder / "copy_of_a.md").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
     (folder / "b.txt").write_text("第二篇讲话\n同志们:\n上半年立案3万件。", encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not a speech file type")
     warehouse = tmp_path / "w"
-    speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
+    first = speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 2
+    assert "1 files of other types ignored" in first.stdout  # found in a folder: skipped, said, not rejected
+    assert query(warehouse, "SELECT count(*) FROM rejects")[0][0] == 0
     (folder / "b.txt").write_text("第二篇讲话(修订)\n同志们:\n上半年立案4万件。", encoding="utf-8")
     speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
     titles = sorted(t for (t,) in query(warehouse, "SELECT title FROM documents"))

@@ -168,7 +168,3 @@ def select_list(schema: pa.Schema) -> str:
     """Columns cast to the declared types (Parquet files of older runs may lack
     a column added later: union_by_name fills it with NULL)."""
     return ", ".join(f'CAST("{f.name}" AS {duckdb_type(f.type)}) AS "{f.name}"' for f in schema)
-
-
-def empty_table(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()

@@ -348,7 +348,6 @@ def extract_metrics(doc: Document) -> list[Metric]:
                        sentence_after=text[unit_end:sent_end], from_value=from_value,
                        bare_unit=bare, indicator_key=key, measure=measure,
                        bound="approx" if after == "approx" or before == "approx" else "eq",
-                       period_start=period.start if period else None,
                        period_end=period.end if period else None, ref=ref, explicit_period=explicit,
                        sentence_outside_aliases=strip_aliases(text[sent_start:start]),
                        clause_after=text[unit_end:clause_ends[ci] if ci < len(clause_ends) else len(text)])

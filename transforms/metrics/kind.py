@@ -9,7 +9,7 @@ from transforms.metrics.units import unit_table
 
 
 def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: str | None,
-            indicator_key: str | None, measure: str, bound: str, period_start: dt.date | None,
+            indicator_key: str | None, measure: str, bound: str,
             period_end: dt.date | None, ref: dt.date | None, explicit_period: bool,
             sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str = "",
             clause_after: str = "") -> str:
