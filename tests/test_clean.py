@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import clean, join_broken_lines, normalize, placeholder_spans
+from transforms.clean import clean, join_broken_lines, nfkc, normalize, placeholder_spans, tidy_spaces
 from transforms.document import Document, SourceText
 
 
@@ -100,3 +101,64 @@ def test_clean_handles_chrome_soup(parts):
     assert "此处省略" not in doc.text
     for a, b in placeholder_spans(doc.text):
         assert doc.text[a:b] in ("城管",) or set(doc.text[a:b]) == {"_"}
+
+
+# Characters where NFKC works across character boundaries (combining marks,
+# Hangul jamo, halfwidth katakana with their voicing marks, two-part Indic
+# vowels) mixed with the ones a speech is made of, to try nfkc's fast path
+# and its fall-back.
+_NFKC_PIECES = st.one_of(
+    st.characters(blacklist_categories=("Cs",)),
+    st.characters(min_codepoint=0x0300, max_codepoint=0x036F),  # combining diacritics
+    st.characters(min_codepoint=0x1100, max_codepoint=0x11FF),  # Hangul jamo
+    st.characters(min_codepoint=0xAC00, max_codepoint=0xAC40),  # Hangul syllables
+    st.characters(min_codepoint=0xFF01, max_codepoint=0xFFEE),  # fullwidth and halfwidth forms
+    st.characters(min_codepoint=0x3099, max_codepoint=0x309C),  # kana voicing marks
+    st.characters(min_codepoint=0x3040, max_codepoint=0x30FF),  # kana
+    st.characters(min_codepoint=0xF900, max_codepoint=0xFAFF),  # CJK compatibility ideographs
+    st.characters(min_codepoint=0x2F800, max_codepoint=0x2FA1D),
+    st.characters(min_codepoint=0x3200, max_codepoint=0x33FF),  # enclosed CJK, CJK compatibility
+    st.characters(min_codepoint=0x2460, max_codepoint=0x24FF),  # enclosed alphanumerics
+    st.sampled_from("\u0b47\u0b3e\u0b57\u0dd9\u0dcf\u0344\u0f73\u0958\u093c\u1b05\u1b35\u11099\u110ba"
+                    "\u00a8\u1fbf\u2126\u212b\u0345\u03b9\u0626\u0654\u0655"),
+    st.sampled_from("，。、：；（）％１２３．“”《》　中国经济增长aeAE 1.%\n"),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_NFKC_PIECES, max_size=60).map("".join))
+def test_nfkc_is_unicodedata_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_every_character_alone_and_before_a_combining_mark():
+    for u in range(0x110000):
+        if 0xD800 <= u < 0xE000:
+            continue
+        char = chr(u)
+        assert nfkc(char) == unicodedata.normalize("NFKC", char), hex(u)
+        assert nfkc("中" + char + "\u0301") == unicodedata.normalize("NFKC", "中" + char + "\u0301"), hex(u)
+
+
+def test_nfkc_of_every_canonical_pair_and_hangul_jamo():
+    pairs = ["\u1100\u1161", "\u1100\u1161\u11a8", "\uac00\u11a8", "\u1112\u1175\u11c2"]
+    for u in range(0x30000):
+        parts = unicodedata.decomposition(chr(u)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            pairs.append(chr(int(parts[0], 16)) + chr(int(parts[1], 16)))
+    for pair in pairs:
+        for text in (pair, "中" + pair + "。", pair + "\u0301"):
+            assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
+
+
+def test_canonical_decompositions_lie_below_the_bound_nfkc_scans():
+    from transforms.clean import _DECOMPOSITIONS_END
+
+    assert not [hex(u) for u in range(_DECOMPOSITIONS_END, 0x110000) if unicodedata.decomposition(chr(u))]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["1", "9", " ", "  ", "\t", ".", "%", "中", "年", "a", "\n"]), max_size=40).map("".join))
+def test_tidy_spaces_line_by_line_is_tidy_spaces_of_the_text(text):
+    lines = [line.strip() for line in text.split("\n") if line.strip()]  # as normalize leaves them
+    assert "\n".join(tidy_spaces(line) for line in lines) == tidy_spaces("\n".join(lines))
