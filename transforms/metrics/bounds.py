@@ -7,10 +7,9 @@ from transforms.metrics.cues import cues
 
 def bound_before(prefix: str) -> str | None:
     """The bound stated by the words right before a number (约, 超过, 不低于)."""
-    for word, bound in cues().bound_before:
-        if prefix.endswith(word):
-            return bound
-    return None
+    table = cues().bound_before_words
+    word = table.longest(prefix)
+    return None if word is None else table.words[word]
 
 
 def bound_after(text: str, at: int) -> str | None:

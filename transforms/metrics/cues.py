@@ -13,11 +13,33 @@ def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+class Suffixes:
+    """Words a string may end with, found longest first by a dict lookup per
+    word length: the same word as a search for `(?:alternation(words))$` finds
+    in a string without a final newline, without trying every position."""
+
+    def __init__(self, words):
+        self.words: dict[str, object] = {}
+        for w in words:  # (word, value) pairs or plain words; the first value of a word wins
+            word, value = w if isinstance(w, tuple) else (w, w)
+            self.words.setdefault(word, value)
+        self.lengths = tuple(sorted({len(w) for w in self.words}, reverse=True))
+
+    def longest(self, s: str) -> str | None:
+        """The longest of the words `s` ends with, or None."""
+        n = len(s)
+        for k in self.lengths:
+            if k <= n and s[n - k:] in self.words:
+                return s[n - k:]
+        return None
+
+
 @dataclass(frozen=True)
 class Cues:
     spec: dict
     range_separators: str  # regex source
     bound_before: tuple[tuple[str, str], ...]  # (word, bound), longest first
+    bound_before_words: Suffixes  # the same, word -> bound
     bound_between: dict[str, str]
     bound_after: re.Pattern  # matched right after the mention; group name = bound
     capped: tuple[str, ...]
@@ -33,6 +55,7 @@ class Cues:
     not_indicator: re.Pattern
     # trailing cue words stripped off an indicator phrase, longest first
     trailing: re.Pattern
+    trailing_words: Suffixes  # the same words, for a string without a final newline
     leading_verb: re.Pattern
     sentence_target: re.Pattern
     past_target: re.Pattern
@@ -69,6 +92,7 @@ def cues() -> Cues:
         spec=spec,
         range_separators=alternation(spec["range_separators"]),
         bound_before=tuple(before),
+        bound_before_words=Suffixes(before),
         bound_between=between,
         bound_after=re.compile(after),
         capped=tuple(b["capped"]),
@@ -83,6 +107,7 @@ def cues() -> Cues:
         share_of_whole=re.compile(m["share_of_whole"]),
         not_indicator=re.compile(f"(?:{alternation(m['not_indicator'])}|[、,，和及与\\s])+"),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
+        trailing_words=Suffixes(verbs + [w for ws in b['before'].values() for w in ws]),
         leading_verb=re.compile(f"(?P<approx>{alternation(m['leading_approx'])})?(?:再|又)?"
                                 f"(?P<verb>{alternation(m['leading_verbs'])})了?"),
         sentence_target=re.compile(alternation(k["sentence_target"])),

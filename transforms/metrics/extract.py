@@ -13,14 +13,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from transforms.clean import placeholder_spans
 from transforms.document import Document, Metric, Section
 from transforms.knowledge import load_yaml
 from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
 from transforms.metrics.cues import alternation, cues, fast
-from transforms.metrics.indicator import indicator_key, last_alias, names_nothing, split_indicator, strip_aliases
+from transforms.metrics.indicator import indicator_key, last_alias, names_nothing, split_indicator
 from transforms.metrics.kind import kind_of
 from transforms.metrics.units import split_unit, to_base, unit_table
 
@@ -74,16 +74,101 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-class _Spans:
-    """Sorted, non-overlapping spans with a fast `covers(pos)`."""
+class _Line:
+    """One line (paragraph) of the text, `end` at its newline or the text's end.
 
-    def __init__(self, spans: list[tuple[int, int]]):
-        self.starts = [a for a, _ in spans]
-        self.ends = [b for _, b in spans]
+    Its not-figure spans, clause and sentence ends and period phrases are found
+    on first use: most lines hold no kept figure (70% of a work report's text),
+    and none of these crosses a line, so scanning line by line finds what a
+    scan of the whole text finds there. Period phrases are scanned only as far
+    as the figures need (`periods_to`): a figure looks at those before it."""
 
-    def covers(self, pos: int) -> bool:
-        i = bisect.bisect_right(self.starts, pos) - 1
-        return i >= 0 and self.ends[i] > pos
+    def __init__(self, text: str, work: str, start: int, end: int):
+        self.text, self.work, self.start, self.end = text, work, start, end
+        self.periods: list[tuple[int, int, re.Match]] = []  # (start, end, match), in order
+        self.period_starts: list[int] = []
+        self.period_ends: dict[int, int] = {}  # end -> start
+        self._scan = period_mod.period_regex().finditer(work, start, end)
+        self._next: re.Match | None = next(self._scan, None)
+
+    @cached_property
+    def _excluded(self) -> tuple[list[int], list[int]]:
+        spans = [m.span() for m in _patterns().not_figure.finditer(self.work, self.start, self.end)]
+        return [a for a, _ in spans], [b for _, b in spans]
+
+    def excluded(self, pos: int) -> bool:
+        starts, ends = self._excluded
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and ends[i] > pos
+
+    @cached_property
+    def sentence_ends(self) -> list[int]:
+        """Sentence ends from the line's start on; the last is the line's end."""
+        return [m.start() for m in _SENTENCE_END.finditer(self.text, self.start, self.end)] + [self.end]
+
+    @cached_property
+    def clause_ends(self) -> list[int]:
+        return [m.start() for m in _CLAUSE_END.finditer(self.text, self.start, self.end)] + [self.end]
+
+    def periods_to(self, pos: int) -> _Line:
+        """Scan the period phrases starting at or before `pos`."""
+        m = self._next
+        while m is not None and m.start() <= pos:
+            a, b = m.span()
+            self.periods.append((a, b, m))
+            self.period_starts.append(a)
+            self.period_ends[b] = a
+            m = next(self._scan, None)
+        self._next = m
+        return self
+
+
+class _Lines:
+    """The lines of a text, each made once; figures come in text order."""
+
+    def __init__(self, text: str, work: str, ref: dt.date | None):
+        self.text, self.work, self.ref = text, work, ref
+        self._made: dict[int, _Line] = {}
+        self._last: _Line | None = None
+        self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
+
+    def at(self, pos: int) -> _Line:
+        last = self._last
+        if last is not None and last.start <= pos <= last.end:
+            return last
+        start = self.text.rfind("\n", 0, pos) + 1
+        line = self._made.get(start)
+        if line is None:
+            end = self.text.find("\n", pos)
+            line = _Line(self.text, self.work, start, len(self.text) if end < 0 else end)
+            self._made[start] = line
+        self._last = line
+        return line
+
+    def periods_before(self, pos: int, floor: int):
+        """Period phrases starting at or before `pos`, nearest first, back to the
+        line holding `floor`."""
+        line = self.at(pos).periods_to(pos)
+        i = bisect.bisect_right(line.period_starts, pos) - 1
+        while True:
+            periods = line.periods
+            while i >= 0:
+                yield periods[i]
+                i -= 1
+            if line.start == 0 or line.start <= floor:
+                return
+            line = self.at(line.start - 1)
+            line.periods_to(line.end)
+            i = len(line.periods) - 1
+
+    def resolve(self, phrase: tuple[int, int, re.Match], forward: bool = False,
+                review: bool = False) -> period_mod.Period | None:
+        """`period.resolve` of a period phrase, once per phrase: figures in a line
+        look back at the same phrases."""
+        key = (phrase[0], forward, review)
+        if key not in self._resolved:
+            self._resolved[key] = period_mod.resolve(phrase[2], self.ref, forward, review)
+        return self._resolved[key]
 
 
 def _fallback_roles(text: str) -> tuple[list[int], list[str]]:
@@ -168,36 +253,33 @@ def extract_metrics(doc: Document) -> list[Metric]:
     ut = unit_table()
     ref = doc.reference_date
     work = _blank(text, placeholder_spans(text))
-    excluded = _Spans([m.span() for m in pats.not_figure.finditer(work)])
-    sentence_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    clause_ends = [m.start() for m in _CLAUSE_END.finditer(text)]
-    line_ends = [m.start() for m in re.finditer("\n", text)]
-    periods = [(m.start(), m.end(), m) for m in period_mod.period_regex().finditer(work)]
-    period_starts = [p[0] for p in periods]
-    period_ends = {b: a for a, b, _ in periods}
+    lines = _Lines(text, work, ref)
     sections = _SectionIndex(doc, ref)
     period_re = period_mod.period_regex()
 
     out: list[Metric] = []
     prev: dict | None = None  # the previous figure, for carrying the indicator over
     for m in pats.figure.finditer(work):
-        n1, n2, unit = m.group("n1"), m.group("n2"), m.group("unit")
-        start = m.start()
-        masked = numbers.is_masked(n1)
-        fraction = not masked and ("分之" in n1)
-        is_chinese = not masked and not fraction and not n1[0].isdigit()
-        if unit is None and m.group("u1"):
+        # most candidates have no unit: skip them first, cheapest tests first
+        unit, n1 = m.group("unit"), m.group("n1")
+        if unit is None:
             unit = m.group("u1")
-        if unit is None and not fraction:
-            continue
-        if excluded.covers(start):
-            continue
+            if unit is None and (numbers.is_masked(n1) or "分之" not in n1):
+                continue  # neither a unit nor a fraction
+        start = m.start()
         before_char = work[start - 1] if start else ""
         if before_char.isascii() and (before_char.isalnum() or before_char in "._-/") and before_char != "":
             continue
         prefix = work[max(0, start - 8):start]
         if prefix.endswith(c.not_before):
             continue
+        line = lines.at(start)
+        if line.excluded(start):
+            continue
+        n2 = m.group("n2")
+        masked = numbers.is_masked(n1)
+        fraction = not masked and ("分之" in n1)
+        is_chinese = not masked and not fraction and not n1[0].isdigit()
         unit_end = m.end()
         scale_in_unit, bare = split_unit(unit) if unit else ("", None)
         if unit and unit in ut.scales:  # a bare scale word: 3200万(孩子)
@@ -243,11 +325,13 @@ def extract_metrics(doc: Document) -> list[Metric]:
             low = high = value
 
         # -- context: sentence, clause, indicator
+        sentence_ends, clause_ends = line.sentence_ends, line.clause_ends
+        line.periods_to(start)
         si = bisect.bisect_left(sentence_ends, start)
-        sent_start = sentence_ends[si - 1] + 1 if si > 0 else 0
-        sent_end = sentence_ends[si] if si < len(sentence_ends) else len(text)
+        sent_start = sentence_ends[si - 1] + 1 if si > 0 else line.start
+        sent_end = sentence_ends[si]
         ci = bisect.bisect_left(clause_ends, start)
-        clause_start = clause_ends[ci - 1] + 1 if ci > 0 else 0
+        clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
         same_sentence = prev is not None and prev["end"] > sent_start
         ctx_start = max(clause_start, prev["end"]) if same_sentence else clause_start
         # text before the number without the bound word (约, 超过) right before it
@@ -259,7 +343,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
             if found and not period_re.search(found.group()):
                 share_of_whole = True
                 context = context[:found.start() + 1]
-        indicator, cue_words = split_indicator(context, period_re, period_ends, ctx_start)
+        indicator, cue_words = split_indicator(context, period_re, line.period_ends, ctx_start)
         if indicator and names_nothing(indicator, period_re):
             indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
         carried = False
@@ -280,7 +364,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
                 if indicator is None:
                     # 现代工业…所占的比重,已由一九五二年的…: a noun phrase in the clause before
                     pi = bisect.bisect_left(clause_ends, clause_start - 1)
-                    prev_start = clause_ends[pi - 1] + 1 if pi > 0 else 0
+                    prev_start = clause_ends[pi - 1] + 1 if pi > 0 else line.start
                     phrase, words = split_indicator(text[max(prev_start, sent_start):clause_start - 1], period_re)
                     if phrase and not words and len(phrase) <= 30 and not names_nothing(phrase, period_re):
                         indicator = phrase
@@ -315,19 +399,17 @@ def extract_metrics(doc: Document) -> list[Metric]:
                 low, high = high, low
 
         # -- period
-        line_i = bisect.bisect_left(line_ends, start)
-        line_start = line_ends[line_i - 1] + 1 if line_i > 0 else 0
         leaf = sections.leaf(start)
         role = sections.role(start, leaf)
         default = sections.default_period(leaf, role)
-        period, explicit, base, base_value = _period_at(start, line_start, clause_start, sent_start, periods,
-                                                        period_starts, ref, default, role)
+        period, explicit, base, base_value = _period_at(start, line, clause_start, sent_start, lines,
+                                                        ref, default, role)
         from_value = base_value or text[max(0, start - 1):start] in _FROM
         if period is not None and period.start and period.end and not base_value:
             per_year = measure == "avg_growth" or any(w in c.per_year or w in c.avg_growth for w in cue_words)
             if (per_year or from_value) and not period.is_span:
                 # 2000年达89404亿元,平均每年增长8.3% under a “九五” heading: the span ending that year
-                span = _enclosing_span(start, period.end.year, leaf, periods, period_starts, ref, default)
+                span = _enclosing_span(start, period.end.year, leaf, lines, default)
                 if span is not None:
                     period = span
             period = _point_in_span(period, cue_words, measure, from_value, own_cues)
@@ -349,8 +431,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
                        bare_unit=bare, indicator_key=key, measure=measure,
                        bound="approx" if after == "approx" or before == "approx" else "eq",
                        period_end=period.end if period else None, ref=ref, explicit_period=explicit,
-                       sentence_outside_aliases=strip_aliases(text[sent_start:start]),
-                       clause_after=text[unit_end:clause_ends[ci] if ci < len(clause_ends) else len(text)])
+                       sentence_outside_aliases=None,  # strip_aliases(sentence_before), if needed
+                       clause_after=text[unit_end:clause_ends[ci]])
         bound = bounds.decide(is_range=n2 is not None, between=between, after=after, before=before,
                               capped=capped, is_target=kind == "target")
 
@@ -427,25 +509,23 @@ def _span_years(p) -> int:
     return p.end.year - p.start.year + 1
 
 
-def _enclosing_span(start, year, leaf, periods, period_starts, ref, default):
+def _enclosing_span(start, year, leaf, lines, default):
     """The nearest span of several years ending in `year` named before `start`
     in the figure's section, else the section's own span (its heading's)."""
     floor = leaf.char_start if leaf is not None else 0
-    i = bisect.bisect_right(period_starts, start) - 1
-    steps = 0
-    while i >= 0 and periods[i][0] >= floor and steps < _SPAN_LOOKBACK:
-        if periods[i][1] <= start:
-            p = period_mod.resolve(periods[i][2], ref)
+    for steps, phrase in enumerate(lines.periods_before(start, floor)):
+        if phrase[0] < floor or steps >= _SPAN_LOOKBACK:
+            break
+        if phrase[1] <= start:
+            p = lines.resolve(phrase)
             if p is not None and p.start and p.end and p.is_span and p.end.year == year and p.year_level:
                 return p
-        i -= 1
-        steps += 1
     if default is not None and default.start and default.end and default.is_span and default.end.year == year:
         return default
     return None
 
 
-def _period_at(start, line_start, clause_start, sent_start, periods, period_starts, ref, default, role):
+def _period_at(start, line, clause_start, sent_start, lines, ref, default, role):
     """The nearest period phrase before `start` in its paragraph, else the default.
 
     Returns (period, explicit, base, base_value): `base` is the year of a
@@ -453,7 +533,8 @@ def _period_at(start, line_start, clause_start, sent_start, periods, period_star
     its sentence (由一九八○年的X增加到…,平均每年递增6%), `base_value` is True
     when the figure is the base's own value (比一九五二年的X, 由1997年的X)."""
     forward, review = role == "tasks", role == "review"
-    i = bisect.bisect_right(period_starts, start) - 1
+    line_start, periods = line.start, line.periods
+    i = bisect.bisect_right(line.period_starts, start) - 1
     found = None
     base = None
     while i >= 0 and periods[i][0] >= line_start:
@@ -467,7 +548,7 @@ def _period_at(start, line_start, clause_start, sent_start, periods, period_star
                     base = year
                 i -= 1
                 continue
-            p = period_mod.resolve(m, ref, forward, review)
+            p = lines.resolve(periods[i], forward, review)
             if p is not None:
                 found = (i, p)
                 break
@@ -485,7 +566,7 @@ def _period_at(start, line_start, clause_start, sent_start, periods, period_star
         year = None
         j = i - 1
         while j >= 0 and periods[j][0] >= line_start:
-            q = period_mod.resolve(periods[j][2], ref)
+            q = lines.resolve(periods[j])
             if q is not None and q.year_level and q.start and q.end and q.start.year == q.end.year:
                 year = q.start.year
                 break
@@ -500,7 +581,7 @@ def _period_at(start, line_start, clause_start, sent_start, periods, period_star
         # 五年合计, 这五年, 三年内 after a span of as many years named earlier: that span
         j = i - 1
         while j >= 0 and periods[j][0] >= line_start:
-            q = period_mod.resolve(periods[j][2], ref, forward, review)
+            q = lines.resolve(periods[j], forward, review)
             if q is not None and q.n_years is None and q.is_span and q.year_level:
                 if _span_years(q) == p.n_years:
                     return q, True, base, False

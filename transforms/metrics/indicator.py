@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from transforms.knowledge import load_yaml
-from transforms.metrics.cues import alternation, cues
+from transforms.metrics.cues import Suffixes, alternation, cues
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class _Catalog:
     alias_key: dict[str, str]
     not_if: dict[str, tuple[str, ...]]
     alias_re: re.Pattern
-    alias_end_re: re.Pattern
+    alias_ends: Suffixes  # the aliases, found at the end of a phrase
     lead_re: re.Pattern
 
 
@@ -42,7 +42,7 @@ def _catalog() -> _Catalog:
     spec = cues().spec
     lead_words = spec.get("indicator_lead_words", [])
     lead = f"(?:{alternation(lead_words)})" if lead_words else "(?!)"
-    return _Catalog(entries, alias_key, not_if, re.compile(alt), re.compile(f"(?:{alt})$"),
+    return _Catalog(entries, alias_key, not_if, re.compile(alt), Suffixes(alias_key),
                     re.compile(f"^(?:{lead}|[、,，和及与]+)+"))
 
 
@@ -88,7 +88,7 @@ def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, 
     document to its start and `offset` is the context's place in the document:
     a period phrase between the indicator and its verb (国内生产总值由1997年的,
     增加到2002年的, 分别比1995年增长) is stripped too, so it is neither the
-    indicator nor hides it."""
+    indicator nor hides it. `context` is part of one line (no newline)."""
     c = cues()
     cat = _catalog()
     s = context.rstrip()
@@ -99,16 +99,17 @@ def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, 
             if a is not None and offset <= a < offset + len(s):
                 s = s[: a - offset].rstrip()
                 continue
-        m = c.trailing.search(s)
-        if not m or m.start() == m.end():
+        word = c.trailing_words.longest(s)
+        if not word:
             break
-        alias = cat.alias_end_re.search(s)
-        if alias and alias.start() < m.start():
+        alias = cat.alias_ends.longest(s)
+        if alias is not None and len(alias) > len(word):
             break  # the cue word ends an indicator name (经济增长)
-        if m.group() in c.per_year and s[: m.start()].endswith(_PER_HEAD):
+        rest = s[: len(s) - len(word)]
+        if word in c.per_year and rest.endswith(_PER_HEAD):
             break  # 每人每年320元: a rate per head, not a yearly average
-        words.append(m.group())
-        s = s[: m.start()]
+        words.append(word)
+        s = rest
     s = s.strip()
     # leading time phrases and connectives are not part of the indicator
     while s:
@@ -133,6 +134,7 @@ def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, 
     return s.strip(), words
 
 
+@lru_cache(maxsize=8192)
 def names_nothing(indicator: str, period_re: re.Pattern) -> bool:
     """True if `indicator` is only period, comparison and filler words
     (到2002年, 分别比1995年, 考虑价格下降因素, 争取今年再有): it names no quantity."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from transforms.metrics.cues import cues
+from transforms.metrics.indicator import strip_aliases
 from transforms.metrics.units import unit_table
 
 
 def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: str | None,
             indicator_key: str | None, measure: str, bound: str,
             period_end: dt.date | None, ref: dt.date | None, explicit_period: bool,
-            sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str = "",
+            sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str | None = "",
             clause_after: str = "") -> str:
+    """`sentence_outside_aliases` None stands for `sentence_before` without its
+    catalog names, worked out only if the decision needs it."""
     c = cues()
     if c.estimate.search(sentence_before):
         return "estimate"
@@ -25,7 +28,6 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
     if from_value or (c.actual_words.search(clause_before) and not planned_ahead) or c.actual_done.search(clause_before):
         return "actual"
     approx = bound == "approx"
-    in_sentence = c.sentence_target.search(sentence_before) or c.sentence_target.search(sentence_after)
     counted = bare_unit == "" or bare_unit in unit_table().count_units
     if ahead and counted and measure in ("level", "change") and c.plan_first.search(clause_before + "#" + clause_after):
         return "plan"  # 争取今年再有1000万以上贫困人口解决温饱问题
@@ -36,21 +38,31 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
         return "target"
     if past or role == "review":
         # 年初确定的…降低4%左右…的目标 / 去年…提出,物价涨幅要…降到10%左右
+        in_sentence = c.sentence_target.search(sentence_before) or c.sentence_target.search(sentence_after)
         if in_sentence and (approx or c.past_target.search(sentence_before)):
             return "target"
         return "actual"
     strong = bool(c.strong_target.search(clause_before) or c.sentence_target.search(sentence_before))
-    planned = counted and measure in ("level", "change") and bool(c.plan_verbs.search(sentence_outside_aliases))
     if role == "tasks":
         if strong or approx:
             return "target"
-        if planned:
+        if _planned(counted, measure, sentence_before, sentence_outside_aliases):
             return "plan"
         return "target"
     # a span reaching into the document's year (1953-1957 in 1957) is current too
     current = period_end is not None and ref is not None and period_end.year >= ref.year
     if current and (strong or approx or c.target.search(clause_before)):
         return "target"
-    if current and planned and c.target.search(sentence_before):
+    if current and _planned(counted, measure, sentence_before, sentence_outside_aliases) and \
+            c.target.search(sentence_before):
         return "plan"
     return "actual"
+
+
+def _planned(counted: bool, measure: str, sentence_before: str, outside_aliases: str | None) -> bool:
+    """A count or amount with a plan verb outside the catalog names (城镇新增就业's 新增 is none)."""
+    if not (counted and measure in ("level", "change")):
+        return False
+    if outside_aliases is None:
+        outside_aliases = strip_aliases(sentence_before)
+    return bool(cues().plan_verbs.search(outside_aliases))

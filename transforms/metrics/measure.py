@@ -6,6 +6,8 @@ as stripped by `indicator.split_indicator`), the unit and the indicator.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from transforms.metrics.cues import cues
 
 PERCENT_UNITS = frozenset({"%", "成"})
@@ -13,6 +15,7 @@ POINT_UNITS = frozenset({"个百分点", "百分点"})
 RATIO_UNITS = frozenset({"倍", "番"})
 
 
+@lru_cache(maxsize=4096)
 def classify(word: str) -> str | None:
     c = cues()
     if word in c.avg_growth:
@@ -28,6 +31,11 @@ def classify(word: str) -> str | None:
 
 def measure_of(cue_words: list[str], bare_unit: str | None, indicator: str | None) -> tuple[str, int]:
     """(measure, sign) for a figure; sign is -1 for a decline."""
+    return _measure_of(tuple(cue_words), bare_unit, indicator)
+
+
+@lru_cache(maxsize=8192)  # the same cue words, unit and indicator recur across figures
+def _measure_of(cue_words: tuple[str, ...], bare_unit: str | None, indicator: str | None) -> tuple[str, int]:
     c = cues()
     kinds = [k for k in (classify(w) for w in cue_words) if k]
     down = any(k == "down" for k in kinds) or any(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from transforms.knowledge import load_yaml
 
@@ -39,6 +39,7 @@ def unit_table() -> UnitTable:
     )
 
 
+@lru_cache(maxsize=1024)
 def split_unit(unit: str) -> tuple[str, str]:
     """万亿元 -> (万亿, 元); % -> ('', %)."""
     table = unit_table()
@@ -54,13 +55,21 @@ def to_base(value: float | None, unit: str | None) -> tuple[float | None, str | 
     """1361, 万人 -> (13610000.0, 人); 134.9, 万亿元 -> (1.349e14, 元)."""
     if unit is None:
         return None, None
+    base_unit, factor = _base(unit)
+    if base_unit is None:
+        return None, None
+    if value is None:
+        return None, base_unit
+    # round away float noise (134.9 * 1e12) without losing real digits
+    return float(f"{value * factor:.12g}"), base_unit
+
+
+@lru_cache(maxsize=1024)
+def _base(unit: str) -> tuple[str | None, float]:
+    """A unit's base unit and factor (万人 -> 人, 1e4), (None, 0) if it has none."""
     table = unit_table()
     scale, bare = split_unit(unit)
     if bare not in table.units:
-        return None, None
+        return None, 0.0
     base_unit, factor = table.units[bare]
-    if value is None:
-        return None, base_unit
-    factor *= table.scales.get(scale, 1.0)
-    # round away float noise (134.9 * 1e12) without losing real digits
-    return float(f"{value * factor:.12g}"), base_unit
+    return base_unit, factor * table.scales.get(scale, 1.0)
