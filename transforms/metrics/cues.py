@@ -24,10 +24,13 @@ class Suffixes:
             word, value = w if isinstance(w, tuple) else (w, w)
             self.words.setdefault(word, value)
         self.lengths = tuple(sorted({len(w) for w in self.words}, reverse=True))
+        self.last_chars = frozenset(w[-1] for w in self.words if w)
 
     def longest(self, s: str) -> str | None:
         """The longest of the words `s` ends with, or None."""
         n = len(s)
+        if n and s[-1] not in self.last_chars and "" not in self.words:
+            return None  # most strings end in no word's last character
         for k in self.lengths:
             if k <= n and s[n - k:] in self.words:
                 return s[n - k:]

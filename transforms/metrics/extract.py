@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -80,26 +81,31 @@ class _Line:
     Its not-figure spans, clause and sentence ends and period phrases are found
     on first use: most lines hold no kept figure (70% of a work report's text),
     and none of these crosses a line, so scanning line by line finds what a
-    scan of the whole text finds there. Period phrases are scanned only as far
-    as the figures need (`periods_to`): a figure looks at those before it."""
+    scan of the whole text finds there. Not-figure spans and period phrases are
+    scanned only as far as the figures need: a figure looks at those before it."""
 
     def __init__(self, text: str, work: str, start: int, end: int):
         self.text, self.work, self.start, self.end = text, work, start, end
         self.periods: list[tuple[int, int, re.Match]] = []  # (start, end, match), in order
         self.period_starts: list[int] = []
         self.period_ends: dict[int, int] = {}  # end -> start
-        self._scan = period_mod.period_regex().finditer(work, start, end)
-        self._next: re.Match | None = next(self._scan, None)
-
-    @cached_property
-    def _excluded(self) -> tuple[list[int], list[int]]:
-        spans = [m.span() for m in _patterns().not_figure.finditer(self.work, self.start, self.end)]
-        return [a for a, _ in spans], [b for _, b in spans]
+        self._scan: Iterator[re.Match] | None = None  # the period phrases not yet in `periods`
+        self._next: re.Match | None = None
+        self._not_figures: Iterator[re.Match] | None = None
+        self._not_figure: re.Match | None = None  # the next not-figure span
+        self._not_figure_end = -1  # the end of the last not-figure span started so far
 
     def excluded(self, pos: int) -> bool:
-        starts, ends = self._excluded
-        i = bisect.bisect_right(starts, pos) - 1
-        return i >= 0 and ends[i] > pos
+        """Whether a not-figure span covers `pos`; asked in increasing `pos` order."""
+        if self._not_figures is None:
+            self._not_figures = _patterns().not_figure.finditer(self.work, self.start, self.end)
+            self._not_figure = next(self._not_figures, None)
+        m = self._not_figure
+        while m is not None and m.start() <= pos:
+            self._not_figure_end = m.end()
+            m = next(self._not_figures, None)
+        self._not_figure = m
+        return self._not_figure_end > pos
 
     @cached_property
     def sentence_ends(self) -> list[int]:
@@ -112,6 +118,9 @@ class _Line:
 
     def periods_to(self, pos: int) -> _Line:
         """Scan the period phrases starting at or before `pos`."""
+        if self._scan is None:
+            self._scan = period_mod.period_regex().finditer(self.work, self.start, self.end)
+            self._next = next(self._scan, None)
         m = self._next
         while m is not None and m.start() <= pos:
             a, b = m.span()
