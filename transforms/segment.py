@@ -111,29 +111,28 @@ def _is_term(term: str, stop: frozenset[str]) -> bool:
 
 
 # Verdicts on distinct tokens seen so far in this process, so the stopword and
-# regex test runs once per vocabulary entry, not once per section. Bounded: a
-# corpus's vocabulary grows slowly, and the sets are dropped when they get big.
-_kept: set[str] = set()
-_dropped: set[str] = set()
+# regex test runs once per vocabulary entry, not once per section: token ->
+# the token itself when it is a term (one shared str per term, so the rows of
+# every section share it and the UTF-8 form Arrow makes of it), None when it is
+# not. Bounded: a corpus's vocabulary grows slowly, and the verdicts are
+# dropped when they get many.
+_verdicts: dict[str, str | None] = {}
 _VERDICT_LIMIT = 500_000
+
+
+def _judge(counts: Counter[str]) -> None:
+    if len(_verdicts) > _VERDICT_LIMIT:
+        _verdicts.clear()
+    stop = stopwords()
+    for token in counts.keys() - _verdicts.keys():
+        _verdicts[token] = token if _is_term(token, stop) else None
 
 
 def _terms_of(counts: Counter[str]) -> list[str]:
     """The counted tokens that are terms, sorted."""
-    if len(_kept) + len(_dropped) > _VERDICT_LIMIT:
-        _kept.clear()
-        _dropped.clear()
-    candidates = counts.keys() - _dropped
-    new = candidates - _kept
-    if new:
-        stop = stopwords()
-        for term in new:
-            if _is_term(term, stop):
-                _kept.add(term)
-            else:
-                _dropped.add(term)
-                candidates.discard(term)
-    return sorted(candidates)
+    if not counts.keys() <= _verdicts.keys():  # a pass without building a set
+        _judge(counts)
+    return sorted(filter(None, map(_verdicts.__getitem__, counts)))
 
 
 def count_terms(text: str, engine: str | None = None) -> Counter[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import accumulate, chain
 from operator import attrgetter
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from transforms.document import Document
 from transforms.segment import TermList
@@ -41,39 +42,37 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
 
 def _columns(items: list, table_schema: pa.Schema) -> pa.Table:
     """A table of dataclass objects whose field names are the schema's columns,
-    built column by column (no dict per row: one tuple per row, transposed)."""
+    built column by column (one C-level pass per column, no dict or tuple per row)."""
     if not items:
         return table_schema.empty_table()
-    names = [f.name for f in table_schema]
-    if all(hasattr(items[0], n) for n in names):
-        columns = list(zip(*map(attrgetter(*names), items))) if len(names) > 1 else [
-            [getattr(item, names[0]) for item in items]]
+    if all(hasattr(items[0], f.name) for f in table_schema):
+        columns = [list(map(attrgetter(f.name), items)) for f in table_schema]
     else:
-        columns = [[getattr(item, n, None) for item in items] for n in names]
+        columns = [[getattr(item, f.name, None) for item in items] for f in table_schema]
     return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(columns, table_schema)],
                                 schema=table_schema)
 
 
 def _term_table(docs: list[Document]) -> pa.Table:
-    doc_ids: list[str] = []
-    section_ids: list[str] = []
-    terms: list[str] = []
-    counts: list[int] = []
-    for doc in docs:
-        t = doc.terms
-        if isinstance(t, TermList):  # columns already
-            doc_ids.extend(repeat(t.doc_id, len(t)))
-            section_ids.extend(t.section_ids)
-            terms.extend(t.terms)
-            counts.extend(t.counts)
-        else:
-            for term in t:
-                doc_ids.append(term.doc_id)
-                section_ids.append(term.section_id)
-                terms.append(term.term)
-                counts.append(term.count)
-    columns = {"doc_id": doc_ids, "section_id": section_ids, "term": terms, "count": counts}
-    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema.TERMS], schema=schema.TERMS)
+    """The terms of all documents (millions of rows in a big batch), built as
+    columns: each column is one list converted once, and the doc_id column is
+    each document's id run-length decoded (no Python object per row)."""
+    lists = [doc.terms for doc in docs if len(doc.terms)]
+    if not all(isinstance(t, TermList) for t in lists):  # Term objects: each row has its own doc_id
+        rows = [term for t in lists for term in t]
+        return pa.Table.from_arrays([pa.array([getattr(r, f.name) for r in rows], f.type) for f in schema.TERMS],
+                                    schema=schema.TERMS)
+    if not lists:
+        return schema.TERMS.empty_table()
+    doc_ids = pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(
+        pa.array(list(accumulate(map(len, lists))), pa.int64()), pa.array([t.doc_id for t in lists], pa.string())))
+    columns = {
+        "doc_id": doc_ids,
+        "section_id": pa.array(list(chain.from_iterable(t.section_ids for t in lists)), pa.string()),
+        "term": pa.array(list(chain.from_iterable(t.terms for t in lists)), pa.string()),
+        "count": pa.array(list(chain.from_iterable(t.counts for t in lists)), pa.int32()),
+    }
+    return pa.Table.from_arrays([columns[f.name] for f in schema.TERMS], schema=schema.TERMS)
 
 
 def document_tables(
