@@ -74,6 +74,7 @@ class _Node:
         return self.style == ""
 
 
+@cache  # a marker's ordinal is one of a few dozen tokens; cn2an is slow
 def _number(token: str) -> int | None:
     if token.isdigit():
         return int(token)
