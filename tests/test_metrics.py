@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import hashlib
 
 import pytest
@@ -523,3 +524,30 @@ def test_losses_lead_a_negative_change_but_a_named_loss_is_a_level():
     assert (m.indicator, m.measure, m.value, m.bound) == ("直接经济损失", "level", 2000, "ge")
     m = one("1956年节减了行政经费1.5亿元。", "1.5亿元", year=1957, sections=False)  # made up
     assert (m.indicator, m.measure, m.value) == ("行政经费", "change", -1.5)
+
+
+_FAST_CHARS = "0123456789年月比由从到至-“”十一二三四五六七八九〇○零两百万亿分之多余%上半全今去近第个期间计划的《》\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_FAST_CHARS, max_size=40))
+def test_start_filtered_patterns_match_as_the_plain_ones(text):
+    # cues.fast only skips positions where no match can start: same matches, same groups
+    from transforms.metrics.cues import cues, fast
+
+    period_source = period.period_regex().pattern.split(")(?:", 1)[1][:-1]
+    assert period_source.startswith("(?P<yrange>")
+    for source in (period_source, "(?:19|20)\\d\\d年|[一二]?十?五年?|\\d+(?:\\.\\d+)?%?|x?y{0,3}z"):
+        plain, filtered = re.compile(source), fast(source)
+        assert [(m.span(), m.groups()) for m in filtered.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)]
+    assert cues().bound_before_words.longest("粮食产量超过") == "超过"
+
+
+def test_suffixes_find_the_word_a_dollar_anchored_search_finds():
+    from transforms.metrics.cues import Suffixes, alternation
+
+    words = ["增长", "长", "比上年增长", "达到", ""]
+    pattern = re.compile(f"(?:{alternation(words)})$")
+    for s in ["国内生产总值比上年增长", "增长", "达到了", "", "长"]:
+        assert Suffixes(words).longest(s) == pattern.search(s).group()

@@ -186,18 +186,90 @@ def _first_chars(items) -> set[str] | None:
     return None  # the pattern can match empty
 
 
-def fast(source: str) -> re.Pattern:
-    """Compile `source` with a leading lookahead on the characters a match can
-    start with: re tries every branch of a big alternation at every position
-    otherwise (12x slower on the period pattern)."""
+_ANY = object()  # any character (or none) in a start of `_starts`
+_MAX_CLASS = 64  # a larger character class counts as any character
+
+
+def _starts(items, k: int) -> set[tuple]:
+    """What a match of the parsed sequence `items` can start with: tuples of up
+    to `k` characters (`_DIGIT` for the class \\d, `_ANY` for anything); a
+    tuple shorter than `k` is a whole match. A superset: unknown parts are `_ANY`."""
+    from re import _constants as C  # noqa: N812 (stdlib internals, read-only use)
+
+    anything = (_ANY,) * k
+    growing: set[tuple] = {()}
+    done: set[tuple] = set()
+    for op, av in items:
+        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue  # zero-width: it only rules out starts
+        if op is C.LITERAL:
+            options = {(chr(av),)}
+        elif op is C.IN:
+            chars: set = set()
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is C.CATEGORY and iav is C.CATEGORY_DIGIT:
+                    chars.add(_DIGIT)
+                elif iop is C.RANGE and iav[1] - iav[0] < _MAX_CLASS:
+                    chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                else:
+                    chars = {_ANY}
+                    break
+            options = {(ch,) for ch in chars}
+        elif op is C.BRANCH:
+            options = set().union(*(_starts(list(b), k) for b in av[1]))
+        elif op is C.SUBPATTERN:
+            options = _starts(list(av[3]), k) if not av[1] else {anything}
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, hi, sub = av
+            # at most k copies reach the k-th character
+            options = set().union(*(_starts(list(sub) * n, k) for n in range(min(lo, k), min(hi, k) + 1)))
+        else:
+            options = {anything}
+        grown: set[tuple] = set()
+        for g in growing:
+            for o in options:
+                t = (g + o)[:k]
+                (done if len(t) == k or _ANY in t else grown).add(t)
+        growing = grown
+        if not growing:
+            break
+    return done | growing
+
+
+def _start_filter(source: str) -> str | None:
+    """A lookahead on the first two characters a match of `source` can start
+    with (`(?=[F])(?=a[xy]|b|...)`), or None if unknown at the first."""
     from re import _parser as P
 
     try:
-        first = _first_chars(list(P.parse(source)))
-    except Exception:  # pragma: no cover - fall back to the plain pattern
-        first = None
-    if not first:
+        starts = _starts(list(P.parse(source)), 2)
+    except Exception:  # pragma: no cover - fall back to no filter
+        return None
+    seconds: dict = {}
+    for t in starts:
+        if not t or t[0] is _ANY:
+            return None  # a match can start anywhere (or be empty)
+        seconds.setdefault(t[0], set()).add(t[1] if len(t) > 1 else _ANY)
+
+    def cls(chars) -> str:
+        return "".join(_DIGIT if c == _DIGIT else re.escape(c) for c in sorted(chars, key=str))
+
+    alts = []
+    for first in sorted(seconds, key=str):
+        head = _DIGIT if first == _DIGIT else re.escape(first)
+        second = seconds[first]
+        alts.append(head if _ANY in second else f"{head}[{cls(second)}]")
+    return f"(?=[{cls(seconds)}])(?={'|'.join(alts)})"
+
+
+def fast(source: str) -> re.Pattern:
+    """Compile `source` with a leading lookahead on the characters a match can
+    start with: re tries every branch of a big alternation at every position
+    otherwise (12x slower on the period pattern). The lookahead checks the
+    first two characters (a year digit is common, `19`/`20` rarer)."""
+    start = _start_filter(source)
+    if start is None:
         return re.compile(source)
-    digit = _DIGIT if _DIGIT in first else ""
-    chars = "".join(sorted(first - {_DIGIT}))
-    return re.compile(f"(?=[{re.escape(chars)}{digit}])(?:{source})")
+    return re.compile(f"{start}(?:{source})")
