@@ -162,3 +162,12 @@ def test_canonical_decompositions_lie_below_the_bound_nfkc_scans():
 def test_tidy_spaces_line_by_line_is_tidy_spaces_of_the_text(text):
     lines = [line.strip() for line in text.split("\n") if line.strip()]  # as normalize leaves them
     assert "\n".join(tidy_spaces(line) for line in lines) == tidy_spaces("\n".join(lines))
+
+
+def test_placeholder_spans_asked_again_are_the_same_and_a_copy():
+    text = "立案城管万件,完成__改革。"
+    first = placeholder_spans(text)
+    first.append((0, 1))
+    assert placeholder_spans(text) == [(2, 4), (9, 11)]
+    assert placeholder_spans("城管%") == [(0, 2)]
+    assert placeholder_spans(text) == [(2, 4), (9, 11)]

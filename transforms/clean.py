@@ -290,9 +290,19 @@ def _placeholder_regex() -> re.Pattern:
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
+# The last text's spans: the metrics extractor asks again for the text clean
+# has just counted (a whole-text regex scan each time).
+_last_spans: tuple[str, tuple[tuple[int, int], ...]] = ("", ())
+
+
 def placeholder_spans(text: str) -> list[tuple[int, int]]:
     """Spans of masking placeholders (城管 standing for a figure, `_` for a word)."""
-    return [m.span() for m in _placeholder_regex().finditer(text)]
+    global _last_spans
+    last_text, spans = _last_spans
+    if text != last_text:
+        spans = tuple(m.span() for m in _placeholder_regex().finditer(text))
+        _last_spans = (text, spans)
+    return list(spans)
 
 
 def document_id(text: str) -> str:
