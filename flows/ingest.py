@@ -23,7 +23,7 @@ from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
-from flows.runners import stream_batches
+from flows.runners import DEFAULT_RUNNER, stream_batches
 from warehouse import load, records, schema
 from warehouse.lake import Lake, LakeState, SourceState
 
@@ -291,8 +291,12 @@ def _summary_markdown(summary: RunSummary) -> str:
 
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
-           batch_files: int = 600, report: str | None = None) -> RunSummary:
-    """Ingest speech files under `paths` into the warehouse at `warehouse`."""
+           batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
+           workers: int | None = None, dask_address: str | None = None) -> RunSummary:
+    """Ingest speech files under `paths` into the warehouse at `warehouse`.
+
+    Batches run on `task_runner` (processes, threads or dask; flows/runners.py)
+    with `workers` workers, or on the Dask cluster at `dask_address`."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
     roots = [Path(p) for p in paths]
@@ -316,10 +320,12 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls = [(group, {f.path: known[f.path] for f in group if f.path in known}, run_id, str(lake.root),
-                  f"{run_id}-{number:05d}") for number, group in enumerate(groups, start=1)]
-        # at most a few batches in flight (flows/runners.py): memory stays flat
-        for number, result in enumerate(stream_batches(process_batch, calls), start=1):
+        calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
+                  "run_id": run_id, "lake_root": str(lake.root), "name": f"{run_id}-{number:05d}"}
+                 for number, group in enumerate(groups, start=1)]
+        # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
+        results = stream_batches(process_batch, calls, task_runner, workers, dask_address)
+        for number, result in enumerate(results, start=1):
             counts = write_batch(lake, result, state)
             for name, n in counts.items():
                 totals[name] += n

@@ -11,7 +11,9 @@
 Only `process-batch` runs on the runner's workers: it reads the input files
 and writes its batch's Parquet files into the lake, so every worker must
 reach both under the same absolute paths. The commit manifests and the DuckDB
-file are written by the flow's own process.
+file are written by the flow's own process. The runner is the flow's
+parameter (`task_runner`, `workers`, `dask_address`), created for the batch
+stage only and shut down before the database build (`stream_batches`).
 
 `bounded_results` keeps at most a few batches submitted at a time (twice the
 workers), so memory stays flat whatever the number of batches.
@@ -22,7 +24,6 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 RUNNERS = ("processes", "threads", "dask")
@@ -77,36 +78,15 @@ def make_task_runner(kind: str = DEFAULT_RUNNER, workers: int | None = None, das
     raise ValueError(f"unknown task runner {kind!r}: expected one of {', '.join(RUNNERS)}")
 
 
-@contextmanager
-def api_for_workers(kind: str):
-    """Point the task runner's workers at this process's Prefect API.
+def run_flow(flow: Any, *args: Any, server: Any = None, say: Callable[[str], None] | None = None,
+             **kwargs: Any) -> Any:
+    """Run `flow(*args, **kwargs)` against the configured Prefect API or a
+    temporary server (`server`, launched early by the caller, or one started
+    here): flows/prefect_api.py."""
+    from flows.prefect_api import prefect_api
 
-    Without `PREFECT_API_URL`, Prefect starts a temporary API server in each
-    process that needs one: every worker process would start its own (seconds
-    and a few hundred MB each, and a timeout on a busy machine). So this
-    process starts its temporary server first and hands its URL to the
-    workers. A cluster whose workers run on other machines needs a Prefect
-    server they can all reach, in `PREFECT_API_URL` (docs/performance.md).
-    """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if kind == "threads" or PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the same instance Prefect's client would start
-    server.start()
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-        yield
-
-
-def run_flow(flow: Any, kind: str = DEFAULT_RUNNER, workers: int | None = None,
-             dask_address: str | None = None, *args: Any, **kwargs: Any) -> Any:
-    """Run `flow(*args, **kwargs)` with the task runner `kind`."""
-    runner = make_task_runner(kind, workers, dask_address)
-    with api_for_workers(kind):
-        return flow.with_options(task_runner=runner)(*args, **kwargs)
+    with prefect_api(server, say):
+        return flow(*args, **kwargs)
 
 
 def runner_workers(runner: Any) -> int:
@@ -121,14 +101,10 @@ def runner_workers(runner: Any) -> int:
     return int(workers) if workers else default_workers()
 
 
-def in_flight_limit(per_worker: int = 2) -> int:
-    """Batches to keep submitted in the running flow: `per_worker` per worker of
-    its task runner (one running, one queued so no worker waits for the flow)."""
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    runner = ctx.task_runner if ctx else None
-    return max(2, per_worker * (runner_workers(runner) if runner is not None else default_workers()))
+def in_flight_limit(runner: Any, per_worker: int = 2) -> int:
+    """Batches to keep submitted: `per_worker` per worker of `runner` (one
+    running, one queued so no worker waits for the flow)."""
+    return max(2, per_worker * runner_workers(runner))
 
 
 def bounded_results(submit: Callable[[Any], Any], items: Iterable[Any], limit: int) -> Iterator[Any]:
@@ -164,11 +140,20 @@ class _Done:
         return self.value
 
 
-def stream_batches(task: Any, calls: list[tuple], limit: int | None = None) -> Iterator[Any]:
-    """Run `task(*args)` for each args tuple of `calls` on the flow's task
-    runner, yielding results in order with at most `limit` (default
-    `in_flight_limit()`) batches in flight. A run of one batch runs it in the
-    flow's own process: no worker is started for a small incremental run."""
-    if len(calls) == 1:
-        return bounded_results(lambda args: _Done(task(*args)), calls, 1)
-    return bounded_results(lambda args: task.submit(*args), calls, limit or in_flight_limit())
+def stream_batches(task: Any, calls: list[dict], kind: str = DEFAULT_RUNNER, workers: int | None = None,
+                   dask_address: str | None = None, limit: int | None = None) -> Iterator[Any]:
+    """Run `task(**parameters)` for each parameters dict of `calls` on a task
+    runner of `kind`, yielding results in order with at most `limit` (default
+    `in_flight_limit`) batches in flight.
+
+    The runner (its worker processes, or its local Dask cluster) lives only
+    while batches run: it is shut down once the last result is taken, so the
+    workers' memory is given back before the flow builds the database. A run
+    of one batch runs it in the flow's own process: no worker is started for a
+    small incremental run."""
+    if len(calls) <= 1:
+        yield from bounded_results(lambda parameters: _Done(task(**parameters)), calls, 1)
+        return
+    with make_task_runner(kind, workers, dask_address) as runner:
+        yield from bounded_results(lambda parameters: runner.submit(task, parameters=parameters), calls,
+                                   limit or in_flight_limit(runner))

@@ -108,16 +108,22 @@ def ingest(
         raise fail("--dask-address needs --task-runner dask", 2)
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
-    from flows.ingest import ingest as ingest_flow  # imports Prefect: keep `--help` fast
+    from flows.prefect_api import ServerError, TemporaryServer
 
+    # first, so the server starts while this process imports Prefect (flows/prefect_api.py)
+    server = TemporaryServer.unless_configured()
     try:
+        from flows.ingest import ingest as ingest_flow
         from flows.runners import run_flow
 
-        summary = run_flow(ingest_flow, task_runner.value, workers, dask_address,
-                           [str(p) for p in paths], str(folder), settings.batch_bytes, settings.batch_files,
-                           report=str(report_path.resolve()) if report_path else None)
+        summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
+                           settings.batch_files, report=str(report_path.resolve()) if report_path else None,
+                           task_runner=task_runner.value, workers=workers, dask_address=dask_address,
+                           server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
+    except ServerError as exc:
+        raise fail(str(exc)) from None
     _print_summary(summary, folder)
 
 

@@ -1,0 +1,148 @@
+"""The Prefect API a run reports to: the server at `PREFECT_API_URL`, or a
+temporary local one that speech-etl starts itself, as early as it can.
+
+Why not let Prefect start its own temporary server: Prefect starts it on the
+first API call, after the flow's process has imported Prefect, and imports
+the whole server package into the flow's process to do so (about 3 s of CPU
+and 100 MB there, for nothing the flow uses). `ingest` instead launches the
+server as its first step, before it imports Prefect, so the server's start-up
+(importing the server, checking the database's migrations, about 4 s) runs
+while the flow's process imports Prefect and lists the input files.
+
+It is the program Prefect runs for its own temporary server (uvicorn serving
+`prefect.server.api.server:create_app`, flagged ephemeral, without the UI),
+on a free loopback port, with Prefect's database under PREFECT_HOME, and it
+is stopped when the run ends (or dies with the process that started it).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import flows.prefect_env  # noqa: F401  (the server inherits the quiet defaults)
+
+# How long the server may take to answer /health (Prefect's own default is 20 s;
+# a busy 2-core machine needs more at times). PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS wins.
+_STARTUP_TIMEOUT_S = 60.0
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the server gets SIGTERM when the thread that started it ends
+    (the main thread: when the process has exited, or was killed), so no
+    server is left behind."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerError(RuntimeError):
+    """The temporary server did not start."""
+
+
+class TemporaryServer:
+    """A Prefect API server in a child process, for one run."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0",
+               # the flags Prefect's own temporary server sets: ephemeral-mode services only
+               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        self.process: subprocess.Popen | None = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=env, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        if not sys.platform.startswith("linux"):
+            # Linux stops it when this process has exited (_die_with_parent), after
+            # Prefect's exit hooks and logging's have sent their last records to it;
+            # an atexit hook would run before logging's and cut those off.
+            atexit.register(self.stop)  # pragma: no cover
+
+    @classmethod
+    def unless_configured(cls) -> TemporaryServer | None:
+        """Launch one now, unless PREFECT_API_URL is in the environment. (A
+        Prefect profile may name a server too; `prefect_api` finds that out
+        once Prefect is imported and stops this one.)"""
+        return None if os.environ.get("PREFECT_API_URL") else cls()
+
+    def wait_ready(self) -> None:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or _STARTUP_TIMEOUT_S)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is None or self.process.poll() is not None:
+                code = None if self.process is None else self.process.returncode
+                raise ServerError(f"the temporary Prefect server stopped before it was ready (exit status {code}); "
+                                   "start one with `prefect server start` and set PREFECT_API_URL")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s; "
+                                   "start one with `prefect server start` and set PREFECT_API_URL")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def prefect_api(server: TemporaryServer | None = None,
+                say: Callable[[str], None] | None = None) -> Iterator[str]:
+    """Run the enclosed block against the configured Prefect API, or against
+    `server` (launched here if not given) when none is configured; yields the
+    API URL. The URL is also handed to worker processes (they must not each
+    start a server of their own). The server stops when this process exits,
+    and later runs in this process use it."""
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        if server is not None:
+            server.stop()  # a profile names a server: the early one is not needed
+        yield configured
+        return
+    server = server or TemporaryServer()
+    server.wait_ready()
+    if say:
+        say(f"Prefect: temporary server on {server.url.removesuffix('/api')} for this run "
+            "(set PREFECT_API_URL to use a running server)")
+    # Set for the rest of this process (the server lives as long): in the
+    # environment, for the processes the run starts, and re-read into Prefect's
+    # global settings (Prefect's hook for plugins that set variables) for its
+    # background threads, so none of them starts a server of its own.
+    os.environ["PREFECT_API_URL"] = server.url
+    refresh_global_settings_context()
+    with temporary_settings(updates={PREFECT_API_URL: server.url}):
+        yield server.url
