@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import hashlib
+import re
 
 import pytest
 from hypothesis import given, settings, strategies as st

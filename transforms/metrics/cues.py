@@ -194,7 +194,7 @@ def _starts(items, k: int) -> set[tuple]:
     """What a match of the parsed sequence `items` can start with: tuples of up
     to `k` characters (`_DIGIT` for the class \\d, `_ANY` for anything); a
     tuple shorter than `k` is a whole match. A superset: unknown parts are `_ANY`."""
-    from re import _constants as C  # noqa: N812 (stdlib internals, read-only use)
+    from re import _constants as C  # stdlib internals, read-only use
 
     anything = (_ANY,) * k
     growing: set[tuple] = {()}
