@@ -138,3 +138,15 @@ def test_agreement_on_the_dev_corpus():
     assert common / len(spans["jieba"]) >= 0.999
     assert common / len(spans["rjieba"]) >= 0.999
     assert terms["rjieba"] == terms["jieba"]
+
+
+def test_terms_are_the_same_when_the_verdicts_are_dropped_midway(speech, monkeypatch):
+    """The per-process verdict cache is bounded; dropping it changes no term."""
+    doc = structure(metadata(clean(Document(source=SourceText(speech, "txt")))))
+    expected = segment.segment(doc).terms
+    expected = segment.TermList(expected.doc_id, list(expected.section_ids), list(expected.terms),
+                                list(expected.counts))
+    monkeypatch.setattr(segment, "_VERDICT_LIMIT", 50)
+    segment._verdicts.clear()
+    assert segment.segment(doc).terms == expected
+    assert len(segment._verdicts) < 50 + max(len(set(segment.tokens(leaf.text))) for leaf in doc.leaf_sections())
