@@ -1,0 +1,104 @@
+"""The temporary Prefect server `ingest` starts for itself (flows/prefect_api.py):
+one per run, used by the flow and its workers, gone when the run ends or is killed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_SPEECH
+from flows.prefect_api import TemporaryServer, prefect_api
+
+SERVER_LINE = re.compile(r"Prefect: temporary server on http://127\.0\.0\.1:(\d+)")
+
+
+def _server_processes(port: str) -> list[int]:
+    """Processes serving Prefect's API on `port`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"prefect.server.api.server:create_app" in cmdline and port.encode() in cmdline:
+                found.append(int(entry))
+    return found
+
+
+def _gone(port: str, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while _server_processes(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ingest_uses_one_temporary_server_and_stops_it(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "speech.txt").write_bytes(SAMPLE_SPEECH.read_bytes())
+    result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "-w", str(tmp_path / "w")],
+                            capture_output=True, text=True, timeout=300, env=_env())
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    port = SERVER_LINE.search(output).group(1)
+    # no second server (Prefect's own starts with this line), and every log reached the server
+    assert "Starting temporary server" not in output
+    assert "Error logging to API" not in output
+    assert _gone(port)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the server dies with its parent on Linux")
+def test_a_killed_run_leaves_no_server(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "speech.txt").write_bytes(SAMPLE_SPEECH.read_bytes())
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "-w", str(tmp_path / "w")],
+                                stdout=out, stderr=subprocess.STDOUT, env=_env())
+    try:
+        deadline = time.monotonic() + 120
+        while not SERVER_LINE.search(log.read_text()) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        found = SERVER_LINE.search(log.read_text())
+        assert found, log.read_text()
+        port = found.group(1)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _gone(port)
+
+
+def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert TemporaryServer.unless_configured() is None
+    monkeypatch.delenv("PREFECT_API_URL")
+    early = TemporaryServer.unless_configured()
+    assert early is not None and early.process is not None
+    process = early.process
+    # as when a Prefect profile names a server: found only once Prefect is imported
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with prefect_api(early) as url:
+            assert url == "http://127.0.0.1:9/api"
+    assert early.process is None
+    assert process.wait(10) is not None
