@@ -137,55 +137,6 @@ def cues() -> Cues:
 _DIGIT = "\\d"  # stands for the class \d in a first-character set
 
 
-def _first_chars(items) -> set[str] | None:
-    """The characters a parsed (sub)pattern can start with; None if unknown or
-    if it can match the empty string."""
-    from re import _constants as C  # noqa: N812 (stdlib internals, read-only use)
-
-    out: set[str] = set()
-    for op, av in items:
-        if op is C.LITERAL:
-            out.add(chr(av))
-            return out
-        if op is C.IN:
-            for iop, iav in av:
-                if iop is C.LITERAL:
-                    out.add(chr(iav))
-                elif iop is C.CATEGORY and iav is C.CATEGORY_DIGIT:
-                    out.add(_DIGIT)
-                elif iop is C.RANGE:
-                    if iav[1] - iav[0] > 0x3000:
-                        return None
-                    out.update(chr(c) for c in range(iav[0], iav[1] + 1))
-                else:
-                    return None
-            return out
-        if op is C.BRANCH:
-            for branch in av[1]:
-                sub = _first_chars(list(branch))
-                if sub is None:
-                    return None
-                out |= sub
-            return out
-        if op is C.SUBPATTERN:
-            sub = _first_chars(list(av[3]))
-            if sub is None:
-                return None
-            return out | sub
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            sub = _first_chars(list(av[2]))
-            if sub is None:
-                return None
-            out |= sub
-            if av[0] > 0:
-                return out
-            continue  # optional: what follows may start the match too
-        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
-            continue  # zero-width
-        return None
-    return None  # the pattern can match empty
-
-
 _ANY = object()  # any character (or none) in a start of `_starts`
 _MAX_CLASS = 64  # a larger character class counts as any character
 
@@ -244,7 +195,10 @@ def _start_filter(source: str) -> str | None:
     from re import _parser as P
 
     try:
-        starts = _starts(list(P.parse(source)), 2)
+        parsed = P.parse(source)
+        if parsed.state.flags & re.IGNORECASE:
+            return None  # the starts are the characters as written
+        starts = _starts(list(parsed), 2)
     except Exception:  # pragma: no cover - fall back to no filter
         return None
     seconds: dict = {}
