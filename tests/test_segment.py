@@ -150,3 +150,15 @@ def test_terms_are_the_same_when_the_verdicts_are_dropped_midway(speech, monkeyp
     segment._verdicts.clear()
     assert segment.segment(doc).terms == expected
     assert len(segment._verdicts) < 50 + max(len(set(segment.tokens(leaf.text))) for leaf in doc.leaf_sections())
+
+
+def test_term_list_keeps_sections_as_runs():
+    built = segment.TermList("d")
+    built.add_section("s1", ["改革", "发展"], [2, 1])
+    built.add_section("s2", [], [])
+    built.add_section("s3", ["创新"], [4])
+    given = segment.TermList("d", ["s1", "s1", "s3"], ["改革", "发展", "创新"], [2, 1, 4])
+    assert built.section_runs == given.section_runs == [("s1", 2), ("s3", 1)]
+    assert built.section_ids == ["s1", "s1", "s3"]
+    assert built == given == [Term("d", "s1", "改革", 2), Term("d", "s1", "发展", 1), Term("d", "s3", "创新", 4)]
+    assert built[2] == Term("d", "s3", "创新", 4)

@@ -27,8 +27,9 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
+from itertools import chain, groupby, repeat
 
 from transforms.document import Document, Term
 from transforms.knowledge import data_path, load_word_list
@@ -141,21 +142,38 @@ def count_terms(text: str, engine: str | None = None) -> Counter[str]:
 
 
 class TermList(Sequence):
-    """A document's terms, kept as three columns (section ids, terms, counts).
+    """A document's terms, kept as columns: the sections as runs of
+    (section id, number of terms), the terms, the counts.
 
     Reads like the list of `Term`s it stands for (len, index, iterate, compare
-    with a list); the warehouse takes the columns as they are, so no `Term`
-    object is made per row on the ingest path.
+    with a list); the warehouse takes the columns as they are (the section runs
+    decode to the section_id column without a Python object per row), so no
+    `Term` object is made per row on the ingest path.
     """
 
-    __slots__ = ("doc_id", "section_ids", "terms", "counts")
+    __slots__ = ("doc_id", "section_runs", "terms", "counts", "_section_ids")
 
     def __init__(self, doc_id: str, section_ids: list[str] | None = None,
                  terms: list[str] | None = None, counts: list[int] | None = None):
         self.doc_id = doc_id
-        self.section_ids = section_ids if section_ids is not None else []
+        self.section_runs = [(sid, len(list(run))) for sid, run in groupby(section_ids or ())]
         self.terms = terms if terms is not None else []
         self.counts = counts if counts is not None else []
+        self._section_ids: list[str] | None = None
+
+    def add_section(self, section_id: str, terms: list[str], counts: Iterable[int]) -> None:
+        if terms:
+            self.section_runs.append((section_id, len(terms)))
+            self.terms.extend(terms)
+            self.counts.extend(counts)
+            self._section_ids = None
+
+    @property
+    def section_ids(self) -> list[str]:
+        """The section id of each term."""
+        if self._section_ids is None:
+            self._section_ids = list(chain.from_iterable(repeat(sid, n) for sid, n in self.section_runs))
+        return self._section_ids
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -188,8 +206,6 @@ def segment(doc: Document) -> Document:
     for leaf in doc.leaf_sections():
         counts = Counter(cut(leaf.text))
         terms = _terms_of(counts)
-        out.terms.extend(terms)
-        out.counts.extend(map(counts.__getitem__, terms))
-        out.section_ids.extend([leaf.section_id] * len(terms))
+        out.add_section(leaf.section_id, terms, map(counts.__getitem__, terms))
     doc.terms = out
     return doc

@@ -55,8 +55,8 @@ def _columns(items: list, table_schema: pa.Schema) -> pa.Table:
 
 def _term_table(docs: list[Document]) -> pa.Table:
     """The terms of all documents (millions of rows in a big batch), built as
-    columns: each column is one list converted once, and the doc_id column is
-    each document's id run-length decoded (no Python object per row)."""
+    columns: the term and count columns are one list each, converted once; the
+    doc_id and section_id columns are run-length decoded (no Python object per row)."""
     lists = [doc.terms for doc in docs if len(doc.terms)]
     if not all(isinstance(t, TermList) for t in lists):  # Term objects: each row has its own doc_id
         rows = [term for t in lists for term in t]
@@ -64,15 +64,20 @@ def _term_table(docs: list[Document]) -> pa.Table:
                                     schema=schema.TERMS)
     if not lists:
         return schema.TERMS.empty_table()
-    doc_ids = pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(
-        pa.array(list(accumulate(map(len, lists))), pa.int64()), pa.array([t.doc_id for t in lists], pa.string())))
+    section_runs = list(chain.from_iterable(t.section_runs for t in lists))
     columns = {
-        "doc_id": doc_ids,
-        "section_id": pa.array(list(chain.from_iterable(t.section_ids for t in lists)), pa.string()),
+        "doc_id": _runs([t.doc_id for t in lists], list(map(len, lists))),
+        "section_id": _runs([sid for sid, _ in section_runs], [n for _, n in section_runs]),
         "term": pa.array(list(chain.from_iterable(t.terms for t in lists)), pa.string()),
         "count": pa.array(list(chain.from_iterable(t.counts for t in lists)), pa.int32()),
     }
     return pa.Table.from_arrays([columns[f.name] for f in schema.TERMS], schema=schema.TERMS)
+
+
+def _runs(values: list[str], lengths: list[int]) -> pa.Array:
+    """A string column holding each value `length` times (lengths above 0)."""
+    ends = pa.array(list(accumulate(lengths)), pa.int64())
+    return pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(ends, pa.array(values, pa.string())))
 
 
 def document_tables(
