@@ -151,6 +151,11 @@ def test_nfkc_of_every_canonical_pair_and_hangul_jamo():
             assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
 
 
+def test_nfkc_of_a_text_of_many_compatibility_characters():
+    text = "".join(map(chr, range(0xF900, 0xFA6E))) + "".join(map(chr, range(0xFF01, 0xFF5F))) + "中文。"
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 def test_canonical_decompositions_lie_below_the_bound_nfkc_scans():
     from transforms.clean import _DECOMPOSITIONS_END
 

@@ -88,6 +88,9 @@ def _not_plain() -> re.Pattern:
 
 
 _nfkc_of: dict[str, str | None] = {}  # character -> _char_nfkc (bounded by Unicode's size)
+# One str.replace pass per distinct changing character: past this many (a text
+# of compatibility characters), one unicodedata pass is cheaper.
+_MAX_REPLACED = 64
 
 
 def nfkc(text: str) -> str:
@@ -95,17 +98,19 @@ def nfkc(text: str) -> str:
     original = text
     search = _not_plain().search
     match = search(text)
+    replaced = 0
     while match:
         char = match.group()
         mapped = _nfkc_of.get(char, _MISSING)
         if mapped is _MISSING:
             mapped = _nfkc_of[char] = _char_nfkc(char)
-        if mapped is None:
+        if mapped is None or replaced == _MAX_REPLACED:
             return unicodedata.normalize("NFKC", original)
         if mapped == char:  # unchanged (outside the BMP): look on
             match = search(text, match.end())
         else:  # no occurrence before this one, or the search would have met it
             text = text.replace(char, mapped)
+            replaced += 1
             match = search(text, match.start())
     return text
 
