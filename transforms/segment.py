@@ -125,15 +125,18 @@ def _judge(counts: Counter[str]) -> None:
     if len(_verdicts) > _VERDICT_LIMIT:
         _verdicts.clear()
     stop = stopwords()
-    for token in counts.keys() - _verdicts.keys():
+    # set.difference(dict) walks the set; `keys() - keys()` would walk every verdict
+    for token in set(counts).difference(_verdicts):
         _verdicts[token] = token if _is_term(token, stop) else None
 
 
 def _terms_of(counts: Counter[str]) -> list[str]:
     """The counted tokens that are terms, sorted."""
-    if not counts.keys() <= _verdicts.keys():  # a pass without building a set
+    try:  # once the vocabulary is known, one pass over the tokens
+        return sorted(filter(None, map(_verdicts.__getitem__, counts)))
+    except KeyError:  # a token not judged yet
         _judge(counts)
-    return sorted(filter(None, map(_verdicts.__getitem__, counts)))
+        return sorted(filter(None, map(_verdicts.__getitem__, counts)))
 
 
 def count_terms(text: str, engine: str | None = None) -> Counter[str]:
