@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
@@ -320,13 +321,14 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
+        calls = [{"files": quote(group), "known": quote({f.path: known[f.path] for f in group if f.path in known}),
                   "run_id": run_id, "lake_root": str(lake.root), "name": f"{run_id}-{number:05d}"}
                  for number, group in enumerate(groups, start=1)]
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)
         for number, result in enumerate(results, start=1):
-            counts = write_batch(lake, result, state)
+            # quote(): Prefect would otherwise walk the lake state, which grows with every batch
+            counts = write_batch(lake, quote(result), quote(state))
             for name, n in counts.items():
                 totals[name] += n
             summary.files_unchanged += result.unchanged

@@ -53,23 +53,25 @@ def built_from(db_path: Path) -> str | None:
         return None
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], name: str) -> None:
+def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], name: str,
+                any_retired: bool = True) -> None:
     table_schema = schema.LAKE_TABLES[name]
     con.execute(schema.create_table_sql(name, table_schema))
     files = lake.files(name, commits)
     if not files:
         return
-    source = "read_parquet(?, filename = true, union_by_name = true)"
-    if name in schema.DOCUMENT_TABLES:
+    if name in schema.DOCUMENT_TABLES and any_retired:
         # rows of a document count until a later commit retires it
         query = f"""
             INSERT INTO "{name}"
-            SELECT {schema.select_list(table_schema)} FROM {source} AS d
+            SELECT {schema.select_list(table_schema)}
+            FROM read_parquet(?, filename = true, union_by_name = true) AS d
             JOIN _lake_files f ON f.file = d.filename
             WHERE NOT EXISTS (SELECT 1 FROM _retired r WHERE r.doc_id = d.doc_id AND r.seq > f.seq)
         """
-    else:
-        query = f'INSERT INTO "{name}" SELECT {schema.select_list(table_schema)} FROM {source}'
+    else:  # nothing retired: every committed row counts (no per-row file-name join: 2x faster)
+        query = f"""INSERT INTO "{name}" SELECT {schema.select_list(table_schema)}
+                    FROM read_parquet(?, union_by_name = true)"""
     con.execute(query, [[path for path, _ in files]])
 
 
@@ -118,7 +120,7 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
         if retired:
             con.executemany("INSERT INTO _retired VALUES (?, ?)", retired)
         for name in schema.LAKE_TABLES:
-            _load_table(con, lake, commits, name)
+            _load_table(con, lake, commits, name, any_retired=bool(retired))
         con.execute(schema.create_table_sql("indicator_catalog", schema.INDICATOR_CATALOG))
         if catalog:
             con.executemany(
