@@ -1,8 +1,7 @@
 """Throughput and memory benchmark of the ingest (issue 5).
 
-    .venv/bin/python bench/throughput.py                 # 50 MB of text, ~1-2 minutes
-    .venv/bin/python bench/throughput.py --mb 500 --no-flow --no-plain --no-stages --command   # memory check
-    .venv/bin/python bench/throughput.py --whole-command  # + `speech-etl ingest` on 15 copies (14 M chars)
+    .venv/bin/python bench/throughput.py --whole-command  # 50 MB of text + `speech-etl ingest` on 15 copies, ~2-4 min
+    .venv/bin/python bench/throughput.py --mb 500 --no-flow --no-plain --no-stages --command   # memory at 500 MB, ~3-5 min
 
 Generates distinct copies of the dev reports
 (../shared/corpus/work_reports/government_work_reports_1954_2015.jsonl; each
@@ -19,13 +18,19 @@ own doc_ids) in a temporary folder, then, in this one process, measures:
   decode -> clean -> structure -> segment -> metrics -> Parquet -> DuckDB;
   wall time, start-up (until the first batch is committed, less one batch),
   steady-state throughput (between the first and the last batch commit,
-  from the commit manifests' times), peak RSS;
+  from the commit manifests' times), peak RSS. The temporary Prefect server
+  is started, and its start-up timed, before the run, which is timed as
+  under a running server;
 - the same work without Prefect (a plain ProcessPoolExecutor over the same
   task functions, same batches, same window): Prefect's share of wall time is
-  1 - plain / flow;
-- peak RSS: the process tree sampled from /proc every 0.1 s (this process,
-  the workers, the temporary Prefect server listed apart), and
-  resource.getrusage (RUSAGE_SELF, RUSAGE_CHILDREN: the largest child).
+  1 - plain / flow, with a running server and counting the server's start-up;
+- `--whole-command`: `speech-etl ingest` as a separate command on 15 copies
+  (14 M chars), start-up included, as a user runs it;
+- `--command`: the same command on the whole generated corpus (the memory
+  goal: its process tree's peak RSS);
+- for the commands: peak RSS and CPU seconds of the process tree by role
+  (the command's own process, the Prefect server, the workers), sampled
+  from /proc every 0.1 s; resource.getrusage too.
 
 Prints a table and writes it as JSON (`--json`, default
 bench/results/throughput.json). Only public tools: time.perf_counter,
