@@ -321,7 +321,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls = [{"files": quote(group), "known": quote({f.path: known[f.path] for f in group if f.path in known}),
+        calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
                   "run_id": run_id, "lake_root": str(lake.root), "name": f"{run_id}-{number:05d}"}
                  for number, group in enumerate(groups, start=1)]
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
