@@ -21,7 +21,6 @@ workers), so memory stays flat whatever the number of batches.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -52,12 +51,9 @@ def warm_worker() -> None:
     segment.tokenizer()("预热")
     doc = process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
     records.document_tables([(doc, "warm")], "warm", dt.datetime.now())  # pyarrow's lazy imports
-    # The pipeline allocates millions of short-lived objects and few reference
-    # cycles: Python's default collection every 700 allocations cost about 10%
-    # of a worker's time (bench: 1.17 -> 1.30 M chars/s, medians of 7 runs).
-    # What was loaded up to here (dictionaries, knowledge) is never scanned again.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
+    # Python's garbage collector keeps its default thresholds: collecting every
+    # 100 000 allocations instead of 700 was about 10% faster, but workers grew
+    # from 0.4 to 0.7 GB on 500 MB of text (docs/performance.md).
 
 
 def make_task_runner(kind: str = DEFAULT_RUNNER, workers: int | None = None, dask_address: str | None = None):
