@@ -60,22 +60,26 @@ class TemporaryServer:
     """A Prefect API server in a child process, for one run."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api"
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0",
-               # the flags Prefect's own temporary server sets: ephemeral-mode services only
-               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-        self.process: subprocess.Popen | None = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=env, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+        self.process: subprocess.Popen | None = None
+        self._launch()
         if not sys.platform.startswith("linux"):
             # Linux stops it when this process has exited (_die_with_parent), after
             # Prefect's exit hooks and logging's have sent their last records to it;
             # an atexit hook would run before logging's and cut those off.
             atexit.register(self.stop)  # pragma: no cover
+
+    def _launch(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0",
+               # the flags Prefect's own temporary server sets: ephemeral-mode services only
+               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=env, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
 
     @classmethod
     def unless_configured(cls) -> TemporaryServer | None:
@@ -87,7 +91,11 @@ class TemporaryServer:
     def wait_ready(self) -> None:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or _STARTUP_TIMEOUT_S)
         deadline = time.monotonic() + timeout
+        relaunches = 2  # the free port may be taken between our check and the server's bind
         while True:
+            if self.process is not None and self.process.poll() is not None and relaunches:
+                relaunches -= 1
+                self._launch()
             if self.process is None or self.process.poll() is not None:
                 code = None if self.process is None else self.process.returncode
                 raise ServerError(f"the temporary Prefect server stopped before it was ready (exit status {code}); "

@@ -102,3 +102,18 @@ def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch):
             assert url == "http://127.0.0.1:9/api"
     assert early.process is None
     assert process.wait(10) is not None
+
+
+def test_a_server_that_cannot_start_is_one_clear_error(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "speech.txt").write_bytes(SAMPLE_SPEECH.read_bytes())
+    env = _env()
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{tmp_path}/missing/dir/prefect.db"
+    result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "-w", str(tmp_path / "w")],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the temporary Prefect server stopped before it was ready"), last
+    assert "PREFECT_API_URL" in last
+    assert not (tmp_path / "w" / "warehouse.duckdb").exists()
