@@ -10,7 +10,6 @@ import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect 
 
 import datetime as dt
 import uuid
-from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,8 @@ from prefect.runtime import flow_run
 
 from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
+from flows.summary import RunSummary
+from flows.up_to_date import catalog_key
 from flows.runners import DEFAULT_RUNNER, stream_batches
 from warehouse import load, records, schema
 from warehouse.lake import Lake, LakeState, SourceState
@@ -46,24 +47,6 @@ class BatchResult:
     sources: list[dict] = field(default_factory=list)
     unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
     rejected: int = 0
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    files_seen: int = 0
-    files_new: int = 0
-    files_unchanged: int = 0
-    files_rejected: int = 0
-    files_deleted: list[str] = field(default_factory=list)
-    files_ignored: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-    rejects: list[dict] = field(default_factory=list)
-    warehouse_rebuilt: bool = False
-
-    @property
-    def added_nothing(self) -> bool:
-        return not any(self.rows.values()) and not self.files_deleted
 
 
 def new_run_id() -> str:
@@ -226,8 +209,7 @@ def write_batch(lake: Lake, result: BatchResult, state: LakeState) -> dict[str, 
 def load_warehouse(warehouse_dir: Path) -> bool:
     # the catalog file's hash decides whether the database is current; the
     # catalog itself (and the figure extractor it lives in) loads only for a rebuild
-    catalog_file = resources.files("transforms") / "data" / "indicators.yaml"
-    return load.build(warehouse_dir, _indicator_catalog, catalog_key=sha256_bytes(catalog_file.read_bytes()))
+    return load.build(warehouse_dir, _indicator_catalog, catalog_key=catalog_key())
 
 
 def _indicator_catalog() -> list[dict]:

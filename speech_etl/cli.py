@@ -108,6 +108,15 @@ def ingest(
         raise fail("--dask-address needs --task-runner dask", 2)
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
+    if report_path is None:
+        from flows.up_to_date import nothing_to_do
+
+        idle = nothing_to_do(paths, folder)  # no Prefect, no server, no flow run (flows/up_to_date.py)
+        if idle is not None:
+            _print_summary(idle, folder)
+            err.print("Every file is as the last run recorded it and the warehouse is current: no flow run needed.",
+                      highlight=False, soft_wrap=True)
+            return
     from flows.prefect_api import ServerError, TemporaryServer
 
     # first, so the server starts while this process imports Prefect (flows/prefect_api.py)

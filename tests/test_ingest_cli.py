@@ -4,6 +4,7 @@ runs (temporary server), a real DuckDB file."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -152,3 +153,39 @@ def test_sql_command_formats_and_errors(tmp_path):
     write = speech_etl("sql", "DROP TABLE documents", "-w", str(warehouse), check=False)
     assert write.returncode == 1
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1
+
+
+def test_a_run_with_nothing_to_do_needs_no_flow_run(tmp_path):
+    """flows/up_to_date.py: an unchanged folder over a current warehouse is
+    answered without Prefect; anything else goes through the flow."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_SPEECH, inbox / "speech.txt")
+    warehouse = tmp_path / "w"
+    first = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
+    assert "no flow run needed" not in first.stderr
+    inode = (warehouse / "warehouse.duckdb").stat().st_ino
+
+    second = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
+    assert "no flow run needed" in second.stderr
+    assert "Nothing new: no rows added to any table." in second.stdout
+    assert "Prefect: temporary server" not in second.stderr + second.stdout
+    assert (warehouse / "warehouse.duckdb").stat().st_ino == inode
+
+    # a touched file (same text, new mtime) is read again by the flow, which finds it unchanged
+    os.utime(inbox / "speech.txt", ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    touched = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
+    assert "no flow run needed" not in touched.stderr
+    assert "Nothing new: no rows added to any table." in touched.stdout
+
+    # a warehouse file that is not current (here: gone) is rebuilt by the flow
+    (warehouse / "warehouse.duckdb").unlink()
+    rebuilt = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
+    assert "no flow run needed" not in rebuilt.stderr
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1
+
+    # a report asked for is written by the flow, even with nothing new
+    report = tmp_path / "report.html"
+    reported = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse), "--report", str(report))
+    assert "no flow run needed" not in reported.stderr
+    assert report.exists()

@@ -53,6 +53,13 @@ def built_from(db_path: Path) -> str | None:
         return None
 
 
+def is_current(warehouse_dir: Path, catalog_key: str) -> bool:
+    """Whether the warehouse file was built from the lake as it is now and
+    the catalog whose key is `catalog_key` (the test `build` makes)."""
+    commits = Lake(Path(warehouse_dir) / "lake").commits()
+    return built_from(database_path(Path(warehouse_dir))) == _fingerprint(commits, catalog_key)
+
+
 def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], name: str,
                 any_retired: bool = True) -> None:
     table_schema = schema.LAKE_TABLES[name]
