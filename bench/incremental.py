@@ -126,10 +126,9 @@ def main() -> None:
 
     base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     base["PREFECT_HOME"] = str(args.dir / "prefect-home")
-    ratios, seconds = {}, {}
+    ratios = {}
     first, second = measure("temporary server", inbox, args.dir / "warehouse-temporary", base)
     ratios["temporary server"] = second / first
-    seconds["temporary server"] = (first, second)
 
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -149,7 +148,6 @@ def main() -> None:
             time.sleep(0.5)
         first, second = measure("running server", inbox, args.dir / "warehouse-server", {**base, "PREFECT_API_URL": api})
         ratios["running server"] = second / first
-        seconds["running server"] = (first, second)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
