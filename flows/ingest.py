@@ -27,7 +27,7 @@ from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
 from flows.runners import DEFAULT_RUNNER, stream_batches
 from warehouse import load, records, schema
-from warehouse.lake import Lake, LakeState, SourceState
+from warehouse.lake import Lake, LakeState, SourceState, open_lake
 
 if TYPE_CHECKING:
     from transforms.document import Rejection
@@ -83,9 +83,10 @@ CHUNK_CHARS = 1_000_000
 
 @task(name="process-batch", **_TASK_OPTIONS)
 def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str,
-                  lake_root: str, name: str) -> BatchResult:
+                  lake_url: str, name: str) -> BatchResult:
     """Read, decode and run the pipeline over one batch of files, and write the
-    batch's Parquet files into the lake (uncommitted: the flow commits them)."""
+    batch's Parquet files into the lake at `lake_url` (a folder or fsspec URL;
+    uncommitted: the flow commits them)."""
     # the language work is imported here, not at the top: a run with nothing to read never needs it
     from transforms.document import Rejection
     from transforms.pipeline import process
@@ -93,7 +94,7 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
     from transforms.readers import read_source
 
     result = BatchResult(name=name)
-    writer = Lake(Path(lake_root)).batch_writer(name)
+    writer = Lake(lake_url).batch_writer(name)
     pending: list[tuple] = []  # (document, source path) not yet written
     pending_chars = 0
     seen: set[str] = set()  # a text read from several files of the batch is written once
@@ -222,8 +223,6 @@ def _record_interrupted_runs(lake: Lake) -> list[str]:
     """Give each run that committed batches but was killed before its own run
     record a `runs` row (finished_at NULL, rows counted from its files), so the
     runs table accounts for every row in the lake. Returns those run ids."""
-    import pyarrow.parquet as pq
-
     commits = lake.commits()
     recorded = {c.name.removesuffix("-run") for c in commits if c.name.endswith("-run")}
     pending: dict[str, list] = {}
@@ -236,7 +235,7 @@ def _record_interrupted_runs(lake: Lake) -> list[str]:
         for c in run_commits:
             for table, path in c.files.items():
                 if table in rows:
-                    rows[table] += pq.read_metadata(lake.root / path).num_rows
+                    rows[table] += lake.num_rows(path)
         try:
             started = dt.datetime.strptime(run_id.split("-")[0], "%Y%m%dT%H%M%S%f")
         except ValueError:
@@ -275,11 +274,13 @@ def _summary_markdown(summary: RunSummary) -> str:
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
-           workers: int | None = None, dask_address: str | None = None) -> RunSummary:
+           workers: int | None = None, dask_address: str | None = None, lake_url: str | None = None) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`.
 
     Batches run on `task_runner` (processes, threads or dask; flows/runners.py)
-    with `workers` workers, or on the Dask cluster at `dask_address`."""
+    with `workers` workers, or on the Dask cluster at `dask_address`. The
+    Parquet lake is `warehouse`/lake, or the folder or fsspec URL `lake_url`
+    (recorded in the warehouse on first use; warehouse/lake.py)."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
     roots = [Path(p) for p in paths]
@@ -287,7 +288,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
     summary = RunSummary(run_id=run_id)
     started = _now()
     with warehouse_lock(warehouse_dir, logger.info):
-        lake = Lake(warehouse_dir / "lake")
+        lake = open_lake(warehouse_dir, lake_url, record=True)
         lake.remove_orphans()
         load.remove_leftovers(warehouse_dir)
         for killed in _record_interrupted_runs(lake):
@@ -304,7 +305,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         groups = batches(work.to_read, batch_bytes, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
         calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
-                  "run_id": run_id, "lake_root": str(lake.root), "name": f"{run_id}-{number:05d}"}
+                  "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}"}
                  for number, group in enumerate(groups, start=1)]
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)

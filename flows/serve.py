@@ -39,6 +39,7 @@ class ServePlan:
     batch_bytes: int
     batch_files: int
     report: str | None = None  # absolute path of the HTML report written after each load
+    lake: str | None = None  # the lake's folder or fsspec URL, when not the warehouse's own
 
     @property
     def parameters(self) -> dict:
@@ -46,6 +47,8 @@ class ServePlan:
                       "batch_bytes": self.batch_bytes, "batch_files": self.batch_files}
         if self.report:
             parameters["report"] = self.report
+        if self.lake:
+            parameters["lake_url"] = self.lake
         return parameters
 
     @property
@@ -129,6 +132,6 @@ def serve(plan: ServePlan, say=print) -> None:
 
 
 def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,
-              batch_bytes: int, batch_files: int, report: Path | None = None) -> ServePlan:
+              batch_bytes: int, batch_files: int, report: Path | None = None, lake: str | None = None) -> ServePlan:
     return ServePlan([str(Path(p).resolve()) for p in paths], str(Path(warehouse).resolve()), name,
-                     cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None)
+                     cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None, lake)

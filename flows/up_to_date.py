@@ -23,7 +23,7 @@ from pathlib import Path
 from flows.files import discover, plan, sha256_bytes
 from flows.summary import RunSummary
 from warehouse import load
-from warehouse.lake import Lake
+from warehouse.lake import open_lake
 
 
 def catalog_key() -> str:
@@ -32,17 +32,17 @@ def catalog_key() -> str:
     return sha256_bytes((resources.files("transforms") / "data" / "indicators.yaml").read_bytes())
 
 
-def nothing_to_do(paths: list[Path], warehouse_dir: Path) -> RunSummary | None:
+def nothing_to_do(paths: list[Path], warehouse_dir: Path, lake_url: str | None = None) -> RunSummary | None:
     """The summary of a run over `paths` that would change nothing, or None
     when a run has work to do (the flow then does it)."""
     warehouse_dir = Path(warehouse_dir).resolve()
     if not load.database_path(warehouse_dir).exists():
         return None
-    lake = Lake(warehouse_dir / "lake")
+    lake = open_lake(warehouse_dir, lake_url)
     work = plan(discover(list(paths), exclude=[warehouse_dir]), list(paths), lake.state())
     if work.to_read or work.deleted:
         return None
-    if not load.is_current(warehouse_dir, catalog_key()):
+    if not load.is_current(warehouse_dir, catalog_key(), lake):
         return None
     return RunSummary(run_id="", files_seen=work.seen, files_unchanged=len(work.unchanged),
                       files_ignored=len(work.ignored),

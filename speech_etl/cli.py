@@ -83,6 +83,33 @@ def _checked_inputs(paths: list[Path], folder: Path) -> Path:
     return folder
 
 
+LakeOption = Annotated[str | None, typer.Option(
+    "--lake", envvar="SPEECH_ETL_LAKE", metavar="URL",
+    help="Where the Parquet lake lives: a folder or any fsspec URL (s3://bucket/lake, ...) that every worker "
+         "reaches. Default DIR/lake; recorded in the warehouse on first use (docs/performance.md).")]
+
+
+def _checked_lake(folder: Path, location: str | None) -> str | None:
+    """The lake URL to pass on (None: the warehouse's own), once it agrees
+    with the warehouse and can be written; recorded in the warehouse."""
+    if location is None:
+        return None
+    from warehouse.lake import LakeLocationError, open_lake
+
+    try:
+        lake = open_lake(folder, location, record=False)
+    except LakeLocationError as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        lake.store.check_writable()
+    except Exception as exc:  # noqa: BLE001 - any backend's error (credentials, bucket, network) is one line
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise fail(f"cannot write the lake at {lake.url}: {type(exc).__name__}"
+                   f"{': ' + reason if reason else ''}") from None
+    open_lake(folder, location, record=True)
+    return lake.url
+
+
 ReportOption = Annotated[Path | None, typer.Option(
     "--report", help="After each load, write the default HTML report here (see `speech-etl report`).")]
 
@@ -100,6 +127,7 @@ def ingest(
     dask_address: Annotated[str | None, typer.Option(
         "--dask-address", envvar="SPEECH_ETL_DASK_ADDRESS",
         help="Dask scheduler, e.g. tcp://HOST:8786 (with --task-runner dask; see docs/performance.md).")] = None,
+    lake: LakeOption = None,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
     if task_runner is None:
@@ -108,10 +136,11 @@ def ingest(
         raise fail("--dask-address needs --task-runner dask", 2)
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
+    lake = _checked_lake(folder, lake)
     if report_path is None:
         from flows.up_to_date import nothing_to_do
 
-        idle = nothing_to_do(paths, folder)  # no Prefect, no server, no flow run (flows/up_to_date.py)
+        idle = nothing_to_do(paths, folder, lake)  # no Prefect, no server, no flow run (flows/up_to_date.py)
         if idle is not None:
             _print_summary(idle, folder)
             err.print("Every file is as the last run recorded it and the warehouse is current: no flow run needed.",
@@ -128,7 +157,7 @@ def ingest(
         summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
                            settings.batch_files, report=str(report_path.resolve()) if report_path else None,
                            task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                           server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+                           lake_url=lake, server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
     except ServerError as exc:
@@ -144,10 +173,12 @@ def serve(
     warehouse: WarehouseOption = None,
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "scheduled-ingest",
     report_path: ReportOption = None,
+    lake: LakeOption = None,
 ) -> None:
     """Serve the ingest flow on the Prefect server at PREFECT_API_URL with a schedule (Ctrl-C stops)."""
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
+    lake = _checked_lake(folder, lake)
     from flows import serve as serving  # imports Prefect: keep `--help` fast
 
     try:
@@ -155,7 +186,7 @@ def serve(
     except ValueError as exc:
         raise fail(f"{exc} (see `speech-etl serve --help`)", 2) from None
     plan = serving.make_plan(paths, folder, name, cron, interval, settings.batch_bytes, settings.batch_files,
-                             report_path)
+                             report_path, lake)
     try:
         serving.serve(plan, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except serving.ServeError as exc:

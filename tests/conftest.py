@@ -67,3 +67,27 @@ def dev_warehouse(tmp_path_factory) -> Path:
     warehouse = tmp_path_factory.mktemp("dev") / "w"
     speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
     return warehouse
+
+
+# Columns that differ between any two runs: run ids, times, Prefect's ids.
+VOLATILE = {"run_id", "ingested_at", "seen_at", "started_at", "finished_at", "flow_run_id"}
+
+
+def warehouse_tables(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of a warehouse file as sorted rows, without run-specific
+    columns: what two runs over the same inputs must agree on."""
+    from warehouse.load import database_path
+
+    with duckdb.connect(str(database_path(warehouse)), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        out = {}
+        for name in names:
+            if name.startswith("_"):  # the build's own record (commit names, build time)
+                continue
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [name]).fetchall()]
+            keep = ", ".join(f'"{c}"' for c in columns if c not in VOLATILE)
+            out[name] = sorted(con.execute(f'SELECT {keep} FROM "{name}"').fetchall(), key=repr)
+        return out

@@ -10,14 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, warehouse_tables as _tables
 
 BIN = Path(sys.executable).parent
-# Columns that differ between any two runs: run ids, times, Prefect's ids.
-VOLATILE = {"run_id", "ingested_at", "seen_at", "started_at", "finished_at", "flow_run_id"}
 
 
 def _free_port() -> int:
@@ -31,24 +28,6 @@ def _wait_for_workers(address: str, n: int, timeout: float = 90) -> None:
 
     with Client(address, timeout=timeout) as client:
         client.wait_for_workers(n, timeout=timeout)
-
-
-def _tables(warehouse: Path) -> dict[str, list[tuple]]:
-    from warehouse.load import database_path
-
-    with duckdb.connect(str(database_path(warehouse)), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
-        out = {}
-        for name in names:
-            if name.startswith("_"):  # the build's own record (commit names, build time)
-                continue
-            columns = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-                [name]).fetchall()]
-            keep = ", ".join(f'"{c}"' for c in columns if c not in VOLATILE)
-            out[name] = sorted(con.execute(f'SELECT {keep} FROM "{name}"').fetchall(), key=repr)
-        return out
 
 
 def _ingest(warehouse: Path, *options: str) -> subprocess.CompletedProcess:

@@ -1,21 +1,22 @@
 """The Parquet lake: the warehouse's record.
 
-Layout under `DIR/lake/`:
+Layout under the lake's root (`DIR/lake/` by default, or any fsspec URL given
+with `--lake`; warehouse/storage.py):
 
     <table>/<run_id>-<batch>.parquet   rows a batch added (zstd)
     _commits/<run_id>-<batch>.json      the batch's manifest, written last
 
-A batch counts only once its manifest exists. Files and manifests are written
-under a temporary name and renamed into place, so a run killed at any point
-leaves either a whole batch or nothing that counts; files no manifest names
-are orphans, ignored by readers and removed by the next run.
+A batch counts only once its manifest exists. Each file appears whole or not
+at all (renamed into place in a folder; a completed upload on an object
+store), so a run killed at any point leaves either a whole batch or nothing
+that counts; files no manifest names are orphans, ignored by readers and
+removed by the next run. No file is ever changed once written: dropping rows
+from a batch's file writes a new file, which the manifest names instead.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse import schema
+from warehouse.storage import TEMPORARY_PREFIX, LakeLocationError, NewFile, open_store
 
 COMMITS = "_commits"
+LOCATION_FILE = "lake.json"  # in the warehouse folder, when the lake is not DIR/lake
 
 
 @dataclass(frozen=True)
@@ -54,26 +57,17 @@ class LakeState:
     live_doc_ids: set[str] = field(default_factory=set)
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 class BatchWriter:
     """One batch's Parquet files, written table by table in chunks (one row
-    group per `write`), each under a temporary name (`.tmp-*`) until `close`
-    renames it to `<table>/<batch>.parquet`. Until a manifest names them they
-    are orphans: ignored by readers, removed by the next run."""
+    group per `write`); `close` finishes them as `<table>/<batch>.parquet`.
+    Until a manifest names them they are orphans: ignored by readers,
+    removed by the next run."""
 
-    def __init__(self, root: Path, name: str):
-        self.root = Path(root)
+    def __init__(self, store, name: str):
+        self.store = store
         self.name = name
         self.counts: dict[str, int] = {}
-        self._open: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+        self._open: dict[str, tuple[pq.ParquetWriter, NewFile]] = {}
 
     def write(self, table: str, data: pa.Table) -> None:
         self.counts[table] = self.counts.get(table, 0) + data.num_rows
@@ -81,47 +75,72 @@ class BatchWriter:
             return
         target_schema = schema.LAKE_TABLES[table]
         if table not in self._open:
-            folder = self.root / table
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".tmp-{uuid.uuid4().hex}-{self.name}.parquet"
-            self._open[table] = (pq.ParquetWriter(tmp, target_schema, compression="zstd"), tmp)
+            new = self.store.create(f"{table}/{self.name}.parquet")
+            self._open[table] = (pq.ParquetWriter(new.file, target_schema, compression="zstd"), new)
         self._open[table][0].write_table(data.cast(target_schema))
 
     def close(self) -> dict[str, str]:
-        """Finish the files and rename them into place; table -> path relative to the lake root."""
+        """Finish the files; table -> path relative to the lake root."""
         files = {}
-        for table, (writer, tmp) in self._open.items():
+        for table in list(self._open):
+            writer, new = self._open[table]
             writer.close()
-            os.replace(tmp, tmp.with_name(f"{self.name}.parquet"))
+            new.publish()  # the file appears under its name
+            del self._open[table]
             files[table] = f"{table}/{self.name}.parquet"
-        self._open.clear()
         return files
 
     def abort(self) -> None:
-        for writer, tmp in self._open.values():
+        for writer, new in self._open.values():
             try:
                 writer.close()
-            finally:
-                tmp.unlink(missing_ok=True)
+            except Exception:  # noqa: BLE001 - the file is thrown away anyway
+                pass
+            new.discard()
         self._open.clear()
 
 
 class Lake:
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    """The lake at `location`: a folder (Path or str) or an fsspec URL."""
+
+    def __init__(self, location: str | Path):
+        self.store = open_store(location)
+        self.url = self.store.url  # what workers are given to open the same lake
+        self.root: Path | None = self.store.root  # the folder of a local lake, else None
+
+    @property
+    def is_local(self) -> bool:
+        return self.store.is_local
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection that can read the lake's files."""
+        con = duckdb.connect()
+        self.store.register(con)
+        return con
+
+    def uri(self, relative: str) -> str:
+        return self.store.uri(relative)
+
+    def num_rows(self, relative: str) -> int:
+        with self.store.open_input(relative) as fh:
+            return pq.read_metadata(fh).num_rows
 
     # -- writing ---------------------------------------------------------
-    def batch_writer(self, name: str) -> "BatchWriter":
+    def batch_writer(self, name: str) -> BatchWriter:
         """Write one batch's Parquet files (possibly in a worker process); they
         count only once `commit` names them in a manifest."""
-        return BatchWriter(self.root, name)
+        return BatchWriter(self.store, name)
 
     def write_batch(self, name: str, tables: dict[str, pa.Table], retired: list[str] | None = None) -> dict[str, int]:
         """Write one batch's tables and commit them; returns rows per table."""
         writer = self.batch_writer(name)
-        for table, data in tables.items():
-            writer.write(table, data)
-        files = writer.close()
+        try:
+            for table, data in tables.items():
+                writer.write(table, data)
+            files = writer.close()
+        except BaseException:
+            writer.abort()
+            raise
         self.commit(name, files, retired)
         return {table: writer.counts.get(table, 0) for table in tables}
 
@@ -131,51 +150,48 @@ class Lake:
         written by a `BatchWriter`) count from now on; earlier rows of the
         `retired` doc_ids stop counting. Rows of `drop_doc_ids` (documents an
         earlier batch or commit already holds) are first removed from the
-        batch's files (rewritten under a temporary name and renamed; a file
-        left empty is deleted), so each document is written once. Returns
-        the files committed."""
+        batch's files: the rows kept are written to a new file
+        (`<batch>-kept.parquet`), which the manifest names, and the batch's
+        file is deleted, so each document is written once. Returns the files
+        committed."""
         files = dict(files)
         if drop_doc_ids:
             drop = pa.array(sorted(drop_doc_ids), pa.string())
             for table in schema.DOCUMENT_TABLES:
                 if table not in files:
                     continue
-                path = self.root / files[table]
-                data = pq.read_table(path)
+                with self.store.open_input(files[table]) as fh:
+                    data = pq.read_table(fh)
                 kept = data.filter(pc.invert(pc.is_in(data.column("doc_id"), value_set=drop)))
                 if kept.num_rows == data.num_rows:
                     continue
-                if kept.num_rows == 0:
-                    path.unlink(missing_ok=True)
-                    del files[table]
-                    continue
-                tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-                pq.write_table(kept.cast(schema.LAKE_TABLES[table]), tmp, compression="zstd")
-                os.replace(tmp, path)
+                written = files.pop(table)
+                if kept.num_rows:
+                    files[table] = f"{table}/{name}-kept.parquet"
+                    with self.store.output(files[table]) as fh:
+                        pq.write_table(kept.cast(schema.LAKE_TABLES[table]), fh, compression="zstd")
+                self.store.delete(written)
         if not files and not retired:
             return files
-        commits = self.root / COMMITS
-        commits.mkdir(parents=True, exist_ok=True)
         manifest = {"name": name, "files": files, "retired": sorted(set(retired or []))}
-        _atomic_write_bytes(commits / f"{name}.json", json.dumps(manifest, ensure_ascii=False).encode())
+        with self.store.output(f"{COMMITS}/{name}.json") as fh:
+            fh.write(json.dumps(manifest, ensure_ascii=False).encode())
         return files
 
     # -- reading ---------------------------------------------------------
     def commits(self) -> list[Commit]:
-        folder = self.root / COMMITS
-        if not folder.is_dir():
-            return []
-        names = sorted(p.name for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+        names = sorted(n for n in self.store.names(COMMITS) if n.endswith(".json") and not n.startswith("."))
         result = []
         for seq, file_name in enumerate(names):
-            manifest = json.loads((folder / file_name).read_text(encoding="utf-8"))
+            manifest = json.loads(self.store.read_bytes(f"{COMMITS}/{file_name}").decode("utf-8"))
             result.append(Commit(manifest["name"], seq, manifest["files"], tuple(manifest.get("retired", ()))))
         return result
 
     def files(self, table: str, commits: list[Commit] | None = None) -> list[tuple[str, int]]:
-        """(absolute path, commit seq) of a table's committed files."""
+        """(URI DuckDB reads, commit seq) of a table's committed files; a
+        local lake's URIs are absolute paths."""
         return [
-            (str(self.root / c.files[table]), c.seq)
+            (self.uri(c.files[table]), c.seq)
             for c in (commits if commits is not None else self.commits())
             if table in c.files
         ]
@@ -185,7 +201,7 @@ class Lake:
         state = LakeState()
         source_files = self.files("sources", commits)
         if source_files:
-            con = duckdb.connect()
+            con = self.connect()
             rows = con.execute(
                 """
                 SELECT source_path, size, mtime_ns, content_sha256, status, doc_ids
@@ -209,7 +225,7 @@ class Lake:
         for commit in commits:
             for doc_id in commit.retired:
                 retired_at[doc_id] = commit.seq
-        con = duckdb.connect()
+        con = self.connect()
         rows = con.execute(
             "SELECT doc_id, filename FROM read_parquet(?, filename = true)", [[p for p, _ in files]]
         ).fetchall()
@@ -218,19 +234,71 @@ class Lake:
         return {doc_id for doc_id, fname in rows if retired_at.get(doc_id, -1) < seq_of[fname]}
 
     # -- housekeeping ----------------------------------------------------
-    def remove_orphans(self) -> list[Path]:
+    def remove_orphans(self) -> list[str]:
         """Delete Parquet files and temporaries no commit names (a killed run's
-        leftovers). Call only while holding the warehouse lock."""
-        if not self.root.is_dir():
+        leftovers); returns their URIs. Call only while holding the warehouse lock."""
+        if not self.store.exists():
             return []
-        named = {str(self.root / f) for c in self.commits() for f in c.files.values()}
+        named = {f for c in self.commits() for f in c.files.values()}
         removed = []
-        for table_dir in [self.root / t for t in schema.LAKE_TABLES] + [self.root / COMMITS]:
-            if not table_dir.is_dir():
-                continue
-            for path in table_dir.iterdir():
-                orphan = path.name.startswith(".tmp-") or (path.suffix == ".parquet" and str(path) not in named)
+        for folder in [*schema.LAKE_TABLES, COMMITS]:
+            for file_name in self.store.names(folder):
+                relative = f"{folder}/{file_name}"
+                orphan = file_name.startswith(TEMPORARY_PREFIX) or (
+                    file_name.endswith(".parquet") and relative not in named)
                 if orphan:
-                    path.unlink(missing_ok=True)
-                    removed.append(path)
+                    self.store.delete(relative)
+                    removed.append(self.uri(relative))
         return removed
+
+
+# -- where a warehouse's lake lives ----------------------------------------
+def default_lake(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir) / "lake"
+
+
+def recorded_lake(warehouse_dir: Path) -> str | None:
+    """The lake URL recorded in `DIR/lake.json`, or None (the lake is DIR/lake)."""
+    path = Path(warehouse_dir) / LOCATION_FILE
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))["url"]
+
+
+def _normalized(location: str | Path) -> str:
+    text = str(location)
+    if text.startswith("file://"):
+        text = text.removeprefix("file://")
+    if "://" in text:
+        return text.rstrip("/")
+    return str(Path(text).expanduser().resolve())
+
+
+def open_lake(warehouse_dir: Path, location: str | Path | None = None, record: bool = False) -> Lake:
+    """The lake of the warehouse at `warehouse_dir`.
+
+    Without `location`, the one the warehouse recorded, else `DIR/lake`. A
+    `location` must agree with what the warehouse already uses: a warehouse
+    built from one lake is never silently rebuilt from another (that would
+    empty its tables). With `record`, a new location is written to
+    `DIR/lake.json` (call while holding the warehouse lock), so later runs,
+    `serve` and the no-op check find it without the option."""
+    warehouse_dir = Path(warehouse_dir)
+    recorded = recorded_lake(warehouse_dir)
+    current = recorded if recorded is not None else str(default_lake(warehouse_dir).resolve())
+    if location is None or _normalized(location) == _normalized(current):
+        return Lake(current)
+    wanted = _normalized(location)
+    if recorded is not None:
+        raise LakeLocationError(f"the warehouse {warehouse_dir} already uses the lake at {recorded}, not {wanted} "
+                                f"(one warehouse, one lake: use another --warehouse folder)")
+    if Lake(default_lake(warehouse_dir)).commits():
+        raise LakeLocationError(f"the warehouse {warehouse_dir} already has its lake in {default_lake(warehouse_dir)}; "
+                                f"use another --warehouse folder for the lake at {wanted}")
+    lake = Lake(wanted)
+    if record:
+        warehouse_dir.mkdir(parents=True, exist_ok=True)
+        tmp = warehouse_dir / f".{LOCATION_FILE}.tmp"
+        tmp.write_text(json.dumps({"url": wanted}) + "\n", encoding="utf-8")
+        tmp.replace(warehouse_dir / LOCATION_FILE)
+    return lake

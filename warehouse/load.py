@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import schema
-from warehouse.lake import Commit, Lake
+from warehouse.lake import Commit, Lake, open_lake
 
 DATABASE = "warehouse.duckdb"
 # Views and macros, in dependency order; each is warehouse/sql/<name>.sql.
@@ -53,10 +53,11 @@ def built_from(db_path: Path) -> str | None:
         return None
 
 
-def is_current(warehouse_dir: Path, catalog_key: str) -> bool:
-    """Whether the warehouse file was built from the lake as it is now and
-    the catalog whose key is `catalog_key` (the test `build` makes)."""
-    commits = Lake(Path(warehouse_dir) / "lake").commits()
+def is_current(warehouse_dir: Path, catalog_key: str, lake: Lake | None = None) -> bool:
+    """Whether the warehouse file was built from the lake (default: the
+    warehouse's own) as it is now and the catalog whose key is `catalog_key`
+    (the test `build` makes)."""
+    commits = (lake or open_lake(Path(warehouse_dir))).commits()
     return built_from(database_path(Path(warehouse_dir))) == _fingerprint(commits, catalog_key)
 
 
@@ -104,7 +105,7 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
     catalog file) then stands for it in the fingerprint, so a run with nothing
     new decides without loading it."""
     warehouse_dir = Path(warehouse_dir)
-    lake = Lake(warehouse_dir / "lake")
+    lake = open_lake(warehouse_dir)
     commits = lake.commits()
     target = database_path(warehouse_dir)
     if catalog_key is None and callable(catalog):
@@ -118,6 +119,7 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
     try:
         con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT, "threads": BUILD_THREADS,
                                                 "temp_directory": f"{tmp}.spill"})
+        lake.store.register(con)  # a lake at an fsspec URL is read through fsspec
         retired = [(doc_id, c.seq) for c in commits for doc_id in c.retired]
         if retired:  # which file each row came from matters only when a later commit retires its document
             con.execute("CREATE TEMP TABLE _lake_files (file VARCHAR, seq INTEGER)")
