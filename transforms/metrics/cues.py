@@ -25,16 +25,23 @@ class Suffixes:
             self.words.setdefault(word, value)
         self.lengths = tuple(sorted({len(w) for w in self.words}, reverse=True))
         self.last_chars = frozenset(w[-1] for w in self.words if w)
+        # only the lengths of the words ending in a string's last character can fit it
+        lengths_by_last: dict[str, set[int]] = {}
+        for w in self.words:
+            if w:
+                lengths_by_last.setdefault(w[-1], set()).add(len(w))
+        self.lengths_by_last = {ch: tuple(sorted(ks, reverse=True)) for ch, ks in lengths_by_last.items()}
+        self.has_empty = "" in self.words
 
     def longest(self, s: str) -> str | None:
         """The longest of the words `s` ends with, or None."""
         n = len(s)
-        if n and s[-1] not in self.last_chars and "" not in self.words:
-            return None  # most strings end in no word's last character
-        for k in self.lengths:
-            if k <= n and s[n - k:] in self.words:
-                return s[n - k:]
-        return None
+        if n:
+            words = self.words
+            for k in self.lengths_by_last.get(s[-1], ()):  # most strings end in no word's last character
+                if k <= n and s[n - k:] in words:
+                    return s[n - k:]
+        return "" if self.has_empty else None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from transforms.document import Document, Metric, Section
 from transforms.knowledge import load_yaml
 from transforms.metrics import bounds, measure as measure_mod, numbers, period as period_mod
 from transforms.metrics.cues import alternation, cues, fast
-from transforms.metrics.indicator import indicator_key, last_alias, names_nothing, split_indicator
+from transforms.metrics.indicator import (indicator_key, last_alias, names_nothing, split_indicator,
+                                          split_plain_context)
 from transforms.metrics.kind import kind_of
 from transforms.metrics.units import split_unit, to_base, unit_table
 
@@ -140,6 +141,7 @@ class _Lines:
         self._made: dict[int, _Line] = {}
         self._last: _Line | None = None
         self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
+        self._resolved_text: dict[tuple, period_mod.Period | None] = {}
 
     def at(self, pos: int) -> _Line:
         last = self._last
@@ -173,10 +175,15 @@ class _Lines:
     def resolve(self, phrase: tuple[int, int, re.Match], forward: bool = False,
                 review: bool = False) -> period_mod.Period | None:
         """`period.resolve` of a period phrase, once per phrase: figures in a line
-        look back at the same phrases."""
+        look back at the same phrases; and once per wording (2002年, 今年 recur
+        in a document): `resolve` reads only the match's text and groups."""
         key = (phrase[0], forward, review)
         if key not in self._resolved:
-            self._resolved[key] = period_mod.resolve(phrase[2], self.ref, forward, review)
+            m = phrase[2]
+            wording = (m.group(), m.groups(), forward, review)
+            if wording not in self._resolved_text:
+                self._resolved_text[wording] = period_mod.resolve(m, self.ref, forward, review)
+            self._resolved[key] = self._resolved_text[wording]
         return self._resolved[key]
 
 
@@ -267,7 +274,11 @@ def extract_metrics(doc: Document) -> list[Metric]:
     period_re = period_mod.period_regex()
 
     out: list[Metric] = []
-    prev: dict | None = None  # the previous figure, for carrying the indicator over
+    # the previous figure, for carrying the indicator and cue words over
+    prev_end = -1
+    prev_indicator: str | None = None
+    prev_cue_words: tuple[str, ...] | list[str] = ()
+    prev_respective = -1
     for m in pats.figure.finditer(work):
         # most candidates have no unit: skip them first, cheapest tests first
         unit, n1 = m.group("unit"), m.group("n1")
@@ -341,8 +352,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
         sent_end = sentence_ends[si]
         ci = bisect.bisect_left(clause_ends, start)
         clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
-        same_sentence = prev is not None and prev["end"] > sent_start
-        ctx_start = max(clause_start, prev["end"]) if same_sentence else clause_start
+        same_sentence = prev_end > sent_start
+        ctx_start = max(clause_start, prev_end) if same_sentence else clause_start
         # text before the number without the bound word (约, 超过) right before it
         context = text[ctx_start:start]
         percent_unit = bare in measure_mod.PERCENT_UNITS
@@ -352,18 +363,21 @@ def extract_metrics(doc: Document) -> list[Metric]:
             if found and not period_re.search(found.group()):
                 share_of_whole = True
                 context = context[:found.start() + 1]
-        indicator, cue_words = split_indicator(context, period_re, line.period_ends, ctx_start)
+        if _period_starts_within(line.period_starts, ctx_start, start):
+            indicator, cue_words = split_indicator(context, period_re, line.period_ends, ctx_start)
+        else:  # no period phrase to strip: the same split as for any other figure with this context
+            indicator, cue_words = split_plain_context(context)
         if indicator and names_nothing(indicator, period_re):
             indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
         carried = False
         own_cues = True
         respective = 0
         if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
-            indicator = prev["indicator"]
+            indicator = prev_indicator
             carried = True
-            respective = prev["respective"] + 1 if prev["respective"] >= 0 else -1
-            if not [w for w in cue_words if w not in _CONNECTORS] and prev["cue_words"]:
-                cue_words = prev["cue_words"]
+            respective = prev_respective + 1 if prev_respective >= 0 else -1
+            if not [w for w in cue_words if w not in _CONNECTORS] and prev_cue_words:
+                cue_words = prev_cue_words
                 own_cues = False
         elif not indicator:
             # 国内生产总值持续增长,到2002年达到10.2万亿元: the catalog name before it in the sentence
@@ -374,13 +388,13 @@ def extract_metrics(doc: Document) -> list[Metric]:
                     # 现代工业…所占的比重,已由一九五二年的…: a noun phrase in the clause before
                     pi = bisect.bisect_left(clause_ends, clause_start - 1)
                     prev_start = clause_ends[pi - 1] + 1 if pi > 0 else line.start
-                    phrase, words = split_indicator(text[max(prev_start, sent_start):clause_start - 1], period_re)
+                    phrase, words = split_plain_context(text[max(prev_start, sent_start):clause_start - 1])
                     if phrase and not words and len(phrase) <= 30 and not names_nothing(phrase, period_re):
                         indicator = phrase
-        if (same_sentence and not carried and prev["lead_down"] and not cue_words
-                and len(indicator or "") <= 8 and not text[prev["end"]:ctx_start].strip(",，、 ")):
+        if (same_sentence and not carried and not cue_words and len(indicator or "") <= 8
+                and not text[prev_end:ctx_start].strip(",，、 ")):
             # 大约损失工业总产值一千亿元,钢产量二千八百万吨: the verb governs the list
-            cue_words = list(prev["lead_down"])
+            cue_words = _lead_down_words(prev_cue_words) or cue_words
         if indicator and len(indicator) > 30:
             indicator = indicator[-30:]
         if not carried:
@@ -451,8 +465,6 @@ def extract_metrics(doc: Document) -> list[Metric]:
             base_unit = None
         else:
             value_base, base_unit = to_base(value, unit)
-        if bare == "成" and unit == "成":
-            pass
         end = unit_end
         mention = text[start:end]
         out.append(Metric(
@@ -479,11 +491,23 @@ def extract_metrics(doc: Document) -> list[Metric]:
             period_end=period.end if period else None,
             masked=masked,
         ))
-        lead_down = [w for w in cue_words if w in c.lead_down or w in c.leading_approx] if any(
-            w in c.lead_down for w in cue_words) else []
-        prev = {"end": end, "indicator": indicator, "cue_words": cue_words, "respective": respective,
-                "lead_down": lead_down}
+        prev_end, prev_indicator, prev_cue_words, prev_respective = end, indicator, cue_words, respective
     return out
+
+
+def _lead_down_words(cue_words) -> list[str]:
+    """A loss verb (损失) among the cue words, with an approximation word (大约):
+    the cue words that the figures listed after it share."""
+    c = cues()
+    if not any(w in c.lead_down for w in cue_words):
+        return []
+    return [w for w in cue_words if w in c.lead_down or w in c.leading_approx]
+
+
+def _period_starts_within(period_starts: list[int], a: int, b: int) -> bool:
+    """Whether a period phrase (of those scanned, starts in order) starts in [a, b)."""
+    i = bisect.bisect_left(period_starts, a)
+    return i < len(period_starts) and period_starts[i] < b
 
 
 def _chinese_value(token: str, unit: str | None, scale_in_unit: str) -> float | None:

@@ -140,6 +140,14 @@ def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, 
     return s.strip(), words
 
 
+@lru_cache(maxsize=8192)  # 比上年增长, 增加到, 达到: the same context recurs across figures
+def split_plain_context(context: str) -> tuple[str, tuple[str, ...]]:
+    """`split_indicator(context, period_regex())` of a context holding no period
+    phrase (the caller checks), with the cue words as a tuple: it is shared."""
+    indicator, words = split_indicator(context, period_regex())
+    return indicator, tuple(words)
+
+
 def names_nothing(indicator: str, period_re: re.Pattern) -> bool:
     """True if `indicator` is only period, comparison and filler words
     (到2002年, 分别比1995年, 考虑价格下降因素, 争取今年再有): it names no quantity."""
