@@ -1,4 +1,4 @@
-"""The `speech-etl` command line (see docs/cli.md and ../shared/CONTRACT.md).
+"""The `speech-etl` command line (README.md; its outside is fixed by ../shared/CONTRACT.md).
 
 Exit status: 0 when the run completed (also with rejected files), 2 for a
 usage error, 1 for a fatal error. Errors a user can cause are one line.
