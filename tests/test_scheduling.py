@@ -71,7 +71,8 @@ def test_serve_runs_on_schedule_and_ingests_new_files(tmp_path):
         with PrefectServer(tmp_path / "prefect-home", marker) as server:
             logs = [serve_log, server.log]
             serve = start(speech_etl_command("serve", str(inbox), "--interval", "5", "--warehouse", str(warehouse),
-                                             "--name", "every-5s", "--report", str(tmp_path / "report.html")),
+                                             "--name", "every-5s", "--report", str(tmp_path / "report.html"),
+                                             "--lake", str(tmp_path / "lake-elsewhere")),
                           server.env(), serve_log, cwd=tmp_path)
             deployment = wait_for(
                 lambda: (d := server.get(f"/deployments/name/{FLOW}/every-5s")) and d.get("id") and d,
@@ -80,6 +81,7 @@ def test_serve_runs_on_schedule_and_ingests_new_files(tmp_path):
             assert deployment["parameters"]["warehouse"] == str(warehouse.resolve())
             assert [s["schedule"]["interval"] for s in deployment["schedules"]] == [5.0]
             assert deployment["parameters"]["report"] == str((tmp_path / "report.html").resolve())
+            assert deployment["parameters"]["lake_url"] == str((tmp_path / "lake-elsewhere").resolve())
 
             # the first scheduled run ingests what the folder holds
             wait_for(lambda: documents(warehouse) == 1, 180, "the first scheduled run (1 document)", logs)
@@ -98,6 +100,9 @@ def test_serve_runs_on_schedule_and_ingests_new_files(tmp_path):
             # the run that ingested the reports is a scheduled run of this deployment, Completed
             loading_run = recorded[-1]
             assert loading_run[1:] == (1, 7)
+            # --lake: the scheduled runs write the lake there, not in the warehouse folder
+            assert list((tmp_path / "lake-elsewhere" / "documents").glob("*.parquet"))
+            assert not (warehouse / "lake").exists()
             # --report: each scheduled run writes the HTML report after its load
             assert "国务院" in (tmp_path / "report.html").read_text(encoding="utf-8")
             run_ids = {r["id"] for r in runs}
