@@ -54,11 +54,104 @@ def parse_chinese(token: str) -> float | None:
             return parse_arabic(token)
         except ValueError:
             return None
+    standard = standard_numeral_value(token)
+    if standard is not None:
+        return standard
     try:
         value = cn2an.cn2an(token, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
     return float(value)
+
+
+# A numeral written the standard way (三千零五十, 十三亿, 二万七千, 十二点三) is
+# read here: cn2an takes 70 us a numeral (it converts traditional characters,
+# normalizes and matches a grammar first) and reads these as their digits say.
+# Anything else (一二三, 一百十, 三万五, 〇 inside) goes to cn2an.
+_DIGIT_VALUE = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DECIMAL_DIGIT_VALUE = {**_DIGIT_VALUE, "〇": 0}
+_SMALL_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+_SMALL_UNIT_VALUE = {ch: unit for unit, ch in _SMALL_UNITS}
+_DIGIT_CHAR = "零一二三四五六七八九"
+
+
+def _digits_value(token: str) -> int | None:
+    """The value of an integer numeral read digit times unit (一亿零四百万:
+    1 * 10^8 + 4 * 100 * 10^4), None for a character that is neither."""
+    total, section, digit, group = 0, 0, 0, 0  # group: the 万 or 亿 part being read
+    for ch in token:
+        if ch in _DIGIT_VALUE:
+            digit = _DIGIT_VALUE[ch]
+        elif ch in _SMALL_UNIT_VALUE:
+            section += (digit or (1 if ch == "十" else 0)) * _SMALL_UNIT_VALUE[ch]
+            digit = 0
+        elif ch == "万":
+            group += (section + digit) * 10_000
+            section = digit = 0
+        elif ch == "亿":
+            total += (group + section + digit) * 100_000_000
+            group = section = digit = 0
+        else:
+            return None
+    return total + group + section + digit
+
+
+def _standard_section(n: int, first: bool) -> str:
+    """0 < n < 10000 as written in a numeral: 三千零五十; 十三 when it leads the numeral."""
+    out = []
+    gap = False  # a zero digit after a written one: 零 before the next written one
+    for unit, ch in _SMALL_UNITS:
+        d = n // unit % 10
+        if d == 0:
+            gap = gap or bool(out)
+            continue
+        if gap:
+            out.append("零")
+            gap = False
+        if not (first and not out and unit == 10 and d == 1):  # 十三, not 一十三
+            out.append(_DIGIT_CHAR[d])
+        out.append(ch)
+    d = n % 10
+    if d:
+        if gap:
+            out.append("零")
+        out.append(_DIGIT_CHAR[d])
+    return "".join(out)
+
+
+def standard_numeral(n: int) -> str:
+    """An integer 0 <= n < 10^16 written the standard way: 一亿零四百万, 十三亿, 二万零三十."""
+    if n == 0:
+        return "零"
+    out = []
+    for scale, word in ((100_000_000, "亿"), (10_000, "万"), (1, "")):
+        part = n // scale
+        n -= part * scale
+        if not part:
+            continue
+        if out and (part < 1000 or out[-1] == "亿" and scale == 1):  # a zero place before it
+            out.append("零")
+        out.append(standard_numeral(part) if part >= 10_000 else _standard_section(part, not out))
+        out.append(word)
+    return "".join(out)
+
+
+def standard_numeral_value(token: str) -> float | None:
+    """The value of `token` if it is a numeral written the standard way (两 for
+    二 allowed) with at most 15 decimals, as cn2an reads it; else None."""
+    whole, dot, decimals = token.partition("点")
+    if dot and not (0 < len(decimals) <= 15 and all(ch in _DECIMAL_DIGIT_VALUE for ch in decimals)):
+        return None
+    value = _digits_value(whole)
+    if value is None or value >= 10 ** 16 or standard_numeral(value) != whole.replace("两", "二"):
+        return None
+    if not dot:
+        return float(value)
+    # cn2an's decimal arithmetic, step by step, for the same float
+    fraction = 0
+    for index in range(len(decimals) - 1, -1, -1):
+        fraction += _DECIMAL_DIGIT_VALUE[decimals[index]] * 10 ** -(index + 1)
+    return float(round(value + round(fraction, len(decimals)), len(decimals)))
 
 
 def parse_fraction(token: str) -> tuple[float, bool] | None:
