@@ -214,7 +214,7 @@ class _SectionIndex:
         self.leaves = leaves
         self.starts = [s.char_start for s in leaves]
         self.by_id = {s.section_id: s for s in doc.sections}
-        self.fallback = _fallback_roles(doc.text)
+        self.text = doc.text
         self._defaults: dict[str, period_mod.Period | None] = {}
 
     def leaf(self, pos: int) -> Section | None:
@@ -222,6 +222,11 @@ class _SectionIndex:
         if i >= 0 and self.leaves[i].char_start <= pos < self.leaves[i].char_end:
             return self.leaves[i]
         return None
+
+    @cached_property
+    def fallback(self) -> tuple[list[int], list[str]]:
+        """Found only if a figure is outside a section with a role."""
+        return _fallback_roles(self.text)
 
     def role(self, pos: int, leaf: Section | None) -> str:
         if leaf is not None and leaf.role != "other":

@@ -31,7 +31,9 @@ def classify(word: str) -> str | None:
 
 def measure_of(cue_words: list[str], bare_unit: str | None, indicator: str | None) -> tuple[str, int]:
     """(measure, sign) for a figure; sign is -1 for a decline."""
-    return _measure_of(tuple(cue_words), bare_unit, indicator)
+    # only a percentage's measure depends on its indicator (增长率, 比重): the
+    # others are cached on the cue words and unit alone
+    return _measure_of(tuple(cue_words), bare_unit, indicator if bare_unit in PERCENT_UNITS else None)
 
 
 @lru_cache(maxsize=8192)  # the same cue words, unit and indicator recur across figures
