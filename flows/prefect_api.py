@@ -139,7 +139,8 @@ def prefect_api(server: TemporaryServer | None = None,
     if configured:
         if server is not None:
             server.stop()  # a profile names a server: the early one is not needed
-        yield configured
+        with without_heartbeats():
+            yield configured
         return
     server = server or TemporaryServer()
     server.wait_ready()
@@ -152,5 +153,28 @@ def prefect_api(server: TemporaryServer | None = None,
     # background threads, so none of them starts a server of its own.
     os.environ["PREFECT_API_URL"] = server.url
     refresh_global_settings_context()
-    with temporary_settings(updates={PREFECT_API_URL: server.url}):
+    with temporary_settings(updates={PREFECT_API_URL: server.url}), without_heartbeats():
         yield server.url
+
+
+HEARTBEAT_VARIABLES = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs in the enclosed block send no heartbeats, unless the user set
+    a heartbeat frequency in the environment.
+
+    A flow run's heartbeat thread sleeps in one-second steps, and the run
+    waits for it at its end: with Prefect's default (every 180 s) each run of
+    `speech-etl ingest` took 1-2 s longer, for heartbeats that only matter to
+    an automation watching for crashed runs (our own `runs` table records a
+    killed run; docs/performance.md). An environment variable cannot say
+    "none", so the setting is changed here, for this process's runs only."""
+    if any(os.environ.get(name) for name in HEARTBEAT_VARIABLES):
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

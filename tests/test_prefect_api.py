@@ -117,3 +117,19 @@ def test_a_server_that_cannot_start_is_one_clear_error(tmp_path):
     assert last.startswith("error: the temporary Prefect server stopped before it was ready"), last
     assert "PREFECT_API_URL" in last
     assert not (tmp_path / "w" / "warehouse.duckdb").exists()
+
+
+def test_flow_runs_send_no_heartbeats_unless_the_user_asks(monkeypatch):
+    from prefect.settings import get_current_settings
+
+    from flows.prefect_api import HEARTBEAT_VARIABLES, without_heartbeats
+
+    for name in HEARTBEAT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None  # the run's end waits for no thread
+    assert get_current_settings().flows.heartbeat_frequency == 180  # Prefect's own default, outside
+
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
+    with without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is not None  # the user asked for heartbeats
