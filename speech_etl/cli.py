@@ -139,8 +139,12 @@ def ingest(
     lake = _checked_lake(folder, lake)
     if report_path is None:
         from flows.up_to_date import nothing_to_do
+        from warehouse.lake import DamagedLakeError
 
-        idle = nothing_to_do(paths, folder, lake)  # no Prefect, no server, no flow run (flows/up_to_date.py)
+        try:
+            idle = nothing_to_do(paths, folder, lake)  # no Prefect, no server, no flow run (flows/up_to_date.py)
+        except DamagedLakeError as exc:
+            raise fail(str(exc)) from None
         if idle is not None:
             _print_summary(idle, folder)
             err.print("Every file is as the last run recorded it and the warehouse is current: no flow run needed.",
@@ -162,6 +166,16 @@ def ingest(
         raise fail(f"ingest failed: {exc}") from None
     except ServerError as exc:
         raise fail(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the lake's and DuckDB's errors, one line each
+        from warehouse.lake import DamagedLakeError, LakeLocationError
+
+        import duckdb
+
+        if isinstance(exc, (DamagedLakeError, LakeLocationError)):
+            raise fail(str(exc)) from None
+        if isinstance(exc, duckdb.Error):
+            raise fail(f"ingest failed: DuckDB: {str(exc).strip().splitlines()[0]}") from None
+        raise
     _print_summary(summary, folder)
 
 

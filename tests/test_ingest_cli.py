@@ -189,3 +189,26 @@ def test_a_run_with_nothing_to_do_needs_no_flow_run(tmp_path):
     reported = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse), "--report", str(report))
     assert "no flow run needed" not in reported.stderr
     assert report.exists()
+
+
+def test_a_damaged_lake_is_one_line_and_recoverable(tmp_path):
+    warehouse = tmp_path / "w"
+    speech_etl("ingest", str(SAMPLE_SPEECH), "--warehouse", str(warehouse))
+    before = counts(warehouse)
+    lake = warehouse / "lake"
+    # a committed file that is not Parquet (a disk fault, a hand edit)
+    (lake / "documents" / "zzzz-damaged.parquet").write_bytes(b"not parquet")
+    (lake / "_commits" / "zzzz-damaged.json").write_text(json.dumps(
+        {"name": "zzzz-damaged", "files": {"documents": "documents/zzzz-damaged.parquet"}, "retired": []}))
+    # ... and a manifest that is not JSON
+    (lake / "_commits" / "zzzz-manifest.json").write_text("{half a manifest")
+    for bad, why in (("zzzz-manifest.json", "is not valid JSON"), ("zzzz-damaged.json", "cannot be read")):
+        result = speech_etl("ingest", str(SAMPLE_SPEECH), "--warehouse", str(warehouse), check=False)
+        assert result.returncode == 1, result.stderr
+        assert why in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        (lake / "_commits" / bad).rename(tmp_path / bad)  # what the message says to do
+    # with the damaged batch moved out, the run goes on and nothing was lost
+    speech_etl("ingest", str(SAMPLE_SPEECH), str(SAMPLES / "work_reports"), "--warehouse", str(warehouse))
+    after = counts(warehouse)
+    assert after["documents"] == before["documents"] + 7

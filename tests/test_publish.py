@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH
 from warehouse import load
-from warehouse.lake import COMMITS
+from warehouse.lake import COMMITS, DamagedLakeError
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +92,7 @@ def test_reader_in_another_process_keeps_the_old_state_until_it_reconnects(tmp_p
         manifest.write_text(json.dumps({"name": "zzzz-broken", "files": {"documents": "documents/zzzz-broken.parquet"},
                                         "retired": []}))
         published = db.stat().st_ino
-        with pytest.raises(duckdb.Error):
+        with pytest.raises(DamagedLakeError, match="cannot be read"):
             load.build(warehouse, [])
         assert db.stat().st_ino == published
         assert ask(reader, "reconnect") == "reconnected 8 0 2"

@@ -57,6 +57,16 @@ class LakeState:
     live_doc_ids: set[str] = field(default_factory=set)
 
 
+class DamagedLakeError(Exception):
+    """A committed lake file that cannot be read; the message is one line."""
+
+
+def unreadable_message(url: str, exc: Exception) -> str:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (f"the lake at {url} has a committed file that cannot be read ({reason}); move that file and "
+            f"the manifest in {COMMITS}/ that names it out of the lake to drop that batch, then run again")
+
+
 class BatchWriter:
     """One batch's Parquet files, written table by table in chunks (one row
     group per `write`); `close` finishes them as `<table>/<batch>.parquet`.
@@ -121,6 +131,16 @@ class Lake:
     def uri(self, relative: str) -> str:
         return self.store.uri(relative)
 
+    def query(self, sql: str, files: list[str]) -> list[tuple]:
+        """Rows of `sql` over the lake files `files` (its one parameter)."""
+        con = self.connect()
+        try:
+            return con.execute(sql, [files]).fetchall()
+        except duckdb.Error as exc:
+            raise DamagedLakeError(unreadable_message(self.url, exc)) from None
+        finally:
+            con.close()
+
     def num_rows(self, relative: str) -> int:
         with self.store.open_input(relative) as fh:
             return pq.read_metadata(fh).num_rows
@@ -183,7 +203,12 @@ class Lake:
         names = sorted(n for n in self.store.names(COMMITS) if n.endswith(".json") and not n.startswith("."))
         result = []
         for seq, file_name in enumerate(names):
-            manifest = json.loads(self.store.read_bytes(f"{COMMITS}/{file_name}").decode("utf-8"))
+            try:
+                manifest = json.loads(self.store.read_bytes(f"{COMMITS}/{file_name}").decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+                raise DamagedLakeError(f"the lake's commit manifest {self.uri(f'{COMMITS}/{file_name}')} "
+                                       f"is not valid JSON ({exc}); move it out of {COMMITS}/ to drop that "
+                                       "batch, then run again") from None
             result.append(Commit(manifest["name"], seq, manifest["files"], tuple(manifest.get("retired", ()))))
         return result
 
@@ -201,16 +226,14 @@ class Lake:
         state = LakeState()
         source_files = self.files("sources", commits)
         if source_files:
-            con = self.connect()
-            rows = con.execute(
+            rows = self.query(
                 """
                 SELECT source_path, size, mtime_ns, content_sha256, status, doc_ids
                 FROM read_parquet(?)
                 QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY seen_at DESC, run_id DESC) = 1
                 """,
-                [[path for path, _ in source_files]],
-            ).fetchall()
-            con.close()
+                [path for path, _ in source_files],
+            )
             for path, size, mtime_ns, sha, status, doc_ids in rows:
                 state.sources[path] = SourceState(size, mtime_ns, sha, status, list(doc_ids or []))
         state.live_doc_ids = self.live_doc_ids(commits)
@@ -225,11 +248,7 @@ class Lake:
         for commit in commits:
             for doc_id in commit.retired:
                 retired_at[doc_id] = commit.seq
-        con = self.connect()
-        rows = con.execute(
-            "SELECT doc_id, filename FROM read_parquet(?, filename = true)", [[p for p, _ in files]]
-        ).fetchall()
-        con.close()
+        rows = self.query("SELECT doc_id, filename FROM read_parquet(?, filename = true)", [p for p, _ in files])
         seq_of = dict(files)
         return {doc_id for doc_id, fname in rows if retired_at.get(doc_id, -1) < seq_of[fname]}
 

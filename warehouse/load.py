@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import schema
-from warehouse.lake import Commit, Lake, open_lake
+from warehouse.lake import Commit, DamagedLakeError, Lake, open_lake, unreadable_message
 
 DATABASE = "warehouse.duckdb"
 # Views and macros, in dependency order; each is warehouse/sql/<name>.sql.
@@ -130,7 +130,10 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
                     con.executemany("INSERT INTO _lake_files VALUES (?, ?)", files)
             con.executemany("INSERT INTO _retired VALUES (?, ?)", retired)
         for name in schema.LAKE_TABLES:
-            _load_table(con, lake, commits, name, filter_retired=bool(retired))
+            try:
+                _load_table(con, lake, commits, name, filter_retired=bool(retired))
+            except duckdb.InvalidInputException as exc:  # a damaged file (not our SQL, nor a full disk)
+                raise DamagedLakeError(unreadable_message(lake.url, exc)) from None
         con.execute(schema.create_table_sql("indicator_catalog", schema.INDICATOR_CATALOG))
         if catalog:
             con.executemany(
