@@ -295,7 +295,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
             logger.warning("run %s was stopped before it finished; what it committed stays and is recorded "
                            "in the runs table (finished_at empty)", killed)
         state = lake.state()
-        found = discover(roots, exclude=[warehouse_dir])
+        found = discover(roots, exclude=[warehouse_dir, *lake.folders()])
         work: Plan = plan(found, roots, state)
         summary.files_seen, summary.files_ignored = work.seen, len(work.ignored)
         summary.files_unchanged, summary.files_deleted = len(work.unchanged), work.deleted

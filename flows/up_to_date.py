@@ -39,7 +39,7 @@ def nothing_to_do(paths: list[Path], warehouse_dir: Path, lake_url: str | None =
     if not load.database_path(warehouse_dir).exists():
         return None
     lake = open_lake(warehouse_dir, lake_url)
-    work = plan(discover(list(paths), exclude=[warehouse_dir]), list(paths), lake.state())
+    work = plan(discover(list(paths), exclude=[warehouse_dir, *lake.folders()]), list(paths), lake.state())
     if work.to_read or work.deleted:
         return None
     if not load.is_current(warehouse_dir, catalog_key(), lake):

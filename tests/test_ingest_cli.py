@@ -212,3 +212,17 @@ def test_a_damaged_lake_is_one_line_and_recoverable(tmp_path):
     speech_etl("ingest", str(SAMPLE_SPEECH), str(SAMPLES / "work_reports"), "--warehouse", str(warehouse))
     after = counts(warehouse)
     assert after["documents"] == before["documents"] + 7
+
+
+def test_a_lake_folder_inside_the_inputs_is_not_read_as_input(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_SPEECH, inbox / "speech.txt")
+    warehouse = tmp_path / "w"
+    speech_etl("ingest", str(inbox), "--warehouse", str(warehouse), "--lake", str(inbox / "lake"))
+    assert list((inbox / "lake" / "documents").glob("*.parquet"))
+    assert json.loads((warehouse / "lake.json").read_text())["url"] == str((inbox / "lake").resolve())
+    # the lake's Parquet files and manifests are not inputs (not even ignored ones)
+    (inbox / "speech.txt").touch()  # so the second run goes through the flow and logs its plan
+    second = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
+    assert "1 files: 1 to read, 0 unchanged, 0 deleted, 0 of other types ignored" in second.stderr + second.stdout

@@ -122,6 +122,11 @@ class Lake:
     def is_local(self) -> bool:
         return self.store.is_local
 
+    def folders(self) -> list[Path]:
+        """The local folder the lake occupies (none for a remote lake): input
+        discovery leaves it out, as it leaves out the warehouse folder."""
+        return [self.root] if self.root is not None else []
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection that can read the lake's files."""
         con = duckdb.connect()
