@@ -61,6 +61,35 @@ def test_commits_duplicates_and_orphans_on_any_store(lake, tmp_path):
     assert all(f not in {n for c in lake.commits() for n in c.files.values()} for f in third.files.values())
 
 
+def test_a_commit_that_failed_half_way_can_be_retried(lake, tmp_path, monkeypatch):
+    """write-batch is retried on I/O errors: a commit that dropped a duplicate's
+    rows and then failed to write its manifest must find the batch's files as
+    they were."""
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(SAMPLE_SPEECH, first)
+    shutil.copy(SAMPLE_SPEECH, second)
+    state = lake.state()
+    results = [process_batch.fn([_input(p)], {}, "r", lake.url, f"r-{n:05d}")
+               for n, p in enumerate((first, second), start=1)]
+    write_batch.fn(lake, results[0], state)
+    output = lake.store.output
+
+    def manifest_fails_once(relative):
+        if relative.startswith("_commits/"):
+            monkeypatch.setattr(lake.store, "output", output)
+            raise OSError(28, "No space left on device")
+        return output(relative)
+
+    monkeypatch.setattr(lake.store, "output", manifest_fails_once)
+    with pytest.raises(OSError):
+        write_batch.fn(lake, results[1], state)
+    assert len(lake.commits()) == 1
+    counts = write_batch.fn(lake, results[1], state)  # the retry
+    assert counts["documents"] == 0 and counts["sources"] == 1
+    assert [c.name for c in lake.commits()] == ["r-00001", "r-00002"]
+    assert lake.remove_orphans() == []
+
+
 def test_an_aborted_batch_leaves_nothing(lake):
     writer = lake.batch_writer("r-00001")
     writer.write("rejects", pa.table({"source_path": ["x"], "source_record": [None], "reason": ["empty"],

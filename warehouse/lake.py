@@ -177,9 +177,11 @@ class Lake:
         earlier batch or commit already holds) are first removed from the
         batch's files: the rows kept are written to a new file
         (`<batch>-kept.parquet`), which the manifest names, and the batch's
-        file is deleted, so each document is written once. Returns the files
-        committed."""
+        file is deleted once the manifest is written, so each document is
+        written once and a retried commit finds the batch's files as they
+        were. Returns the files committed."""
         files = dict(files)
+        replaced: list[str] = []
         if drop_doc_ids:
             drop = pa.array(sorted(drop_doc_ids), pa.string())
             for table in schema.DOCUMENT_TABLES:
@@ -190,17 +192,20 @@ class Lake:
                 kept = data.filter(pc.invert(pc.is_in(data.column("doc_id"), value_set=drop)))
                 if kept.num_rows == data.num_rows:
                     continue
-                written = files.pop(table)
+                replaced.append(files.pop(table))
                 if kept.num_rows:
                     files[table] = f"{table}/{name}-kept.parquet"
                     with self.store.output(files[table]) as fh:
                         pq.write_table(kept.cast(schema.LAKE_TABLES[table]), fh, compression="zstd")
-                self.store.delete(written)
-        if not files and not retired:
-            return files
-        manifest = {"name": name, "files": files, "retired": sorted(set(retired or []))}
-        with self.store.output(f"{COMMITS}/{name}.json") as fh:
-            fh.write(json.dumps(manifest, ensure_ascii=False).encode())
+        if files or retired:
+            manifest = {"name": name, "files": files, "retired": sorted(set(retired or []))}
+            with self.store.output(f"{COMMITS}/{name}.json") as fh:
+                fh.write(json.dumps(manifest, ensure_ascii=False).encode())
+        for path in replaced:  # no manifest names them; one left behind is an orphan, removed by the next run
+            try:
+                self.store.delete(path)
+            except OSError:
+                pass
         return files
 
     # -- reading ---------------------------------------------------------
