@@ -366,7 +366,7 @@ def _plain_process(files, lake_root, name):
 
 def plain_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
     """The same work without Prefect: same batches, same window, same functions."""
-    from flows.files import batches, discover, plan
+    from flows.files import batch_bytes_for, batches, discover, plan
     from flows.ingest import _indicator_catalog, write_batch
     from flows.runners import warm_worker
     from speech_etl.settings import Settings
@@ -379,7 +379,7 @@ def plain_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
     lake = Lake(warehouse / "lake")
     state = lake.state()
     work = plan(discover([folder], exclude=[warehouse]), [folder], state)
-    groups = batches(work.to_read, settings.batch_bytes, settings.batch_files)
+    groups = batches(work.to_read, batch_bytes_for(work.to_read, workers, settings.batch_bytes), settings.batch_files)
     limit = 2 * workers
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker) as pool:
         calls = [(group, str(lake.root), f"plain-{n:05d}") for n, group in enumerate(groups, start=1)]

@@ -109,6 +109,27 @@ def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
     return result
 
 
+# Batch size, when the user sets none: at least 8 batches per worker (so the
+# workers finish together), each between these sizes. Every batch costs about
+# 0.15-0.2 s of a worker in Prefect's task engine (docs/performance.md), so a
+# large run is cut into fewer, larger batches; a small one keeps 4 MB batches.
+MIN_BATCH_BYTES = 4_000_000
+MAX_BATCH_BYTES = 16_000_000
+BATCHES_PER_WORKER = 8
+
+
+def batch_bytes_for(files: list[InputFile], workers: int | None, requested: int | None = None) -> int:
+    """The batch size for reading `files` on `workers` workers: `requested`
+    when given, else the total size over 8 batches a worker, kept within
+    4-16 MB (4 MB when the number of workers is not known: a Dask cluster's)."""
+    if requested is not None:
+        return requested
+    if not workers:
+        return MIN_BATCH_BYTES
+    total = sum(max(f.size, 0) for f in files)
+    return min(MAX_BATCH_BYTES, max(MIN_BATCH_BYTES, total // (BATCHES_PER_WORKER * workers)))
+
+
 def batches(files: list[InputFile], max_bytes: int, max_files: int) -> list[list[InputFile]]:
     """Group files into batches of about `max_bytes` (a large file is a batch of its own)."""
     out: list[list[InputFile]] = []

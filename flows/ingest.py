@@ -21,11 +21,11 @@ from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.files import InputFile, Plan, batches, discover, plan, sha256_bytes
+from flows.files import InputFile, Plan, batch_bytes_for, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
 from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
-from flows.runners import DEFAULT_RUNNER, stream_batches
+from flows.runners import DEFAULT_RUNNER, default_workers, stream_batches
 from warehouse import load, records, schema
 from warehouse.lake import Lake, LakeState, SourceState, open_lake
 
@@ -272,7 +272,7 @@ def _summary_markdown(summary: RunSummary) -> str:
 
 
 @flow(name="speech-etl-ingest", log_prints=False)
-def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_000,
+def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = None,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
            workers: int | None = None, dask_address: str | None = None, lake_url: str | None = None) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`.
@@ -302,7 +302,9 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int = 4_000_0
         logger.info("%d files: %d to read, %d unchanged, %d deleted, %d of other types ignored",
                     work.seen, len(work.to_read), len(work.unchanged), len(work.deleted), len(work.ignored))
         known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
-        groups = batches(work.to_read, batch_bytes, batch_files)
+        # without a size, batches grow with the run (flows/files.py batch_bytes_for)
+        size = batch_bytes_for(work.to_read, workers or (None if dask_address else default_workers()), batch_bytes)
+        groups = batches(work.to_read, size, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
         calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
                   "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}"}

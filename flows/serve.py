@@ -36,7 +36,7 @@ class ServePlan:
     name: str
     cron: str | None
     interval: float | None
-    batch_bytes: int
+    batch_bytes: int | None
     batch_files: int
     report: str | None = None  # absolute path of the HTML report written after each load
     lake: str | None = None  # the lake's folder or fsspec URL, when not the warehouse's own
@@ -132,6 +132,7 @@ def serve(plan: ServePlan, say=print) -> None:
 
 
 def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,
-              batch_bytes: int, batch_files: int, report: Path | None = None, lake: str | None = None) -> ServePlan:
+              batch_bytes: int | None, batch_files: int, report: Path | None = None,
+              lake: str | None = None) -> ServePlan:
     return ServePlan([str(Path(p).resolve()) for p in paths], str(Path(warehouse).resolve()), name,
                      cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None, lake)

@@ -12,5 +12,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPEECH_ETL_")
 
     warehouse: Path = Path("data")
-    batch_bytes: int = 4_000_000  # a batch closes at about this many bytes of input
+    # a batch closes at about this many bytes of input; unset: 4-16 MB, growing
+    # with the run (flows/files.py batch_bytes_for)
+    batch_bytes: int | None = None
     batch_files: int = 600  # ... or this many files (small files: fewer, larger batches)
