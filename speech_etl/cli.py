@@ -95,10 +95,10 @@ def _checked_lake(folder: Path, location: str | None) -> str | None:
     with the warehouse and can be written; recorded in the warehouse."""
     if location is None:
         return None
-    from warehouse.lake import LakeLocationError, open_lake
+    from warehouse.lake import LakeLocationError, open_lake, record_lake
 
     try:
-        lake = open_lake(folder, location, record=False)
+        lake = open_lake(folder, location)
     except LakeLocationError as exc:
         raise fail(str(exc), 2) from None
     try:
@@ -107,7 +107,7 @@ def _checked_lake(folder: Path, location: str | None) -> str | None:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise fail(f"cannot write the lake at {lake.url}: {type(exc).__name__}"
                    f"{': ' + reason if reason else ''}") from None
-    open_lake(folder, location, record=True)
+    record_lake(folder, lake)
     return lake.url
 
 

@@ -326,8 +326,17 @@ def open_lake(warehouse_dir: Path, location: str | Path | None = None, record: b
                                 f"use another --warehouse folder for the lake at {wanted}")
     lake = Lake(wanted)
     if record:
-        warehouse_dir.mkdir(parents=True, exist_ok=True)
-        tmp = warehouse_dir / f".{LOCATION_FILE}.tmp"
-        tmp.write_text(json.dumps({"url": wanted}) + "\n", encoding="utf-8")
-        tmp.replace(warehouse_dir / LOCATION_FILE)
+        record_lake(warehouse_dir, lake)
     return lake
+
+
+def record_lake(warehouse_dir: Path, lake: Lake) -> None:
+    """Write `lake`'s URL to `DIR/lake.json` (atomically), unless it is the
+    default `DIR/lake` or already recorded."""
+    warehouse_dir = Path(warehouse_dir)
+    if lake.url in (recorded_lake(warehouse_dir), str(default_lake(warehouse_dir).resolve())):
+        return
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    tmp = warehouse_dir / f".{LOCATION_FILE}.tmp"
+    tmp.write_text(json.dumps({"url": lake.url}) + "\n", encoding="utf-8")
+    tmp.replace(warehouse_dir / LOCATION_FILE)
