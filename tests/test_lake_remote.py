@@ -28,6 +28,14 @@ def _input(path: Path) -> InputFile:
     return InputFile(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+def _same_text_twice(folder: Path) -> tuple[Path, Path]:
+    """Two files holding the same text: one document, read in two batches."""
+    first, second = folder / "a.txt", folder / "b.txt"
+    shutil.copy(SAMPLE_SPEECH, first)
+    shutil.copy(SAMPLE_SPEECH, second)
+    return first, second
+
+
 @pytest.fixture(params=["folder", "memory"])
 def lake(request, tmp_path) -> Lake:
     if request.param == "folder":
@@ -36,12 +44,10 @@ def lake(request, tmp_path) -> Lake:
 
 
 def test_commits_duplicates_and_orphans_on_any_store(lake, tmp_path):
-    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
-    shutil.copy(SAMPLE_SPEECH, first)
-    shutil.copy(SAMPLE_SPEECH, second)
+    first, second = _same_text_twice(tmp_path)
     state = lake.state()
     results = [process_batch.fn([_input(p)], {}, "r", lake.url, f"r-{n:05d}")
-               for n, p in enumerate((first, second), start=1)]
+               for n, p in enumerate((first, second), start=1)]  # one batch each, written, not committed
     assert lake.commits() == [] and lake.state().live_doc_ids == set()  # written, not committed
 
     counts = [write_batch.fn(lake, r, state) for r in results]
@@ -65,12 +71,10 @@ def test_a_commit_that_failed_half_way_can_be_retried(lake, tmp_path, monkeypatc
     """write-batch is retried on I/O errors: a commit that dropped a duplicate's
     rows and then failed to write its manifest must find the batch's files as
     they were."""
-    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
-    shutil.copy(SAMPLE_SPEECH, first)
-    shutil.copy(SAMPLE_SPEECH, second)
+    first, second = _same_text_twice(tmp_path)
     state = lake.state()
     results = [process_batch.fn([_input(p)], {}, "r", lake.url, f"r-{n:05d}")
-               for n, p in enumerate((first, second), start=1)]
+               for n, p in enumerate((first, second), start=1)]  # one batch each, written, not committed
     write_batch.fn(lake, results[0], state)
     output = lake.store.output
 
