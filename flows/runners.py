@@ -54,9 +54,10 @@ def warm_worker() -> None:
     doc = process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
     records.document_tables([(doc, "warm")], "warm", dt.datetime.now())  # pyarrow's lazy imports
     # At exit, spare the interpreter's final garbage-collector passes over the
-    # whole heap (Prefect's modules, the caches): a worker took about 0.9 s to
-    # exit, 0.08 s with this, and the flow waits for its workers before the
-    # DuckDB build. Prefect's and multiprocessing's exit hooks still run.
+    # whole heap (Prefect's modules, the caches): two workers took 1.4 s to
+    # exit, 0.1 s with this (bench/prefect_overheads.py), and the flow waits for
+    # its workers before the DuckDB build. Prefect's and multiprocessing's exit
+    # hooks still run.
     atexit.register(gc.freeze)
     # Python's garbage collector keeps its default thresholds: collecting every
     # 100 000 allocations instead of 700 was about 10% faster, but workers grew
