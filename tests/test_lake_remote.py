@@ -175,6 +175,20 @@ def test_an_ingest_into_s3_equals_a_local_run(s3, tmp_path):
     assert "Traceback" not in other.stderr and len(other.stderr.strip().splitlines()) == 1
 
 
+def test_a_failed_write_to_s3_leaves_nothing(s3):
+    s3.apply()
+    store = Lake(f"s3://{BUCKET}/aborts").store
+    for size in (10, 12 * 2**20):  # one request, and a multipart upload (above s3fs's 5 MB blocks)
+        with pytest.raises(RuntimeError):
+            with store.output(f"documents/x-{size}.parquet") as fh:
+                fh.write(b"x" * size)
+                raise RuntimeError("the batch failed")
+    assert store.names("documents") == []
+    with store.output("documents/kept.parquet") as fh:
+        fh.write(b"whole")
+    assert store.names("documents") == ["kept.parquet"] and store.read_bytes("documents/kept.parquet") == b"whole"
+
+
 def test_an_unreachable_lake_is_one_line(s3, tmp_path):
     missing = _speech_etl(s3, "ingest", str(SAMPLE_SPEECH), "--warehouse", str(tmp_path / "w"),
                           "--lake", "s3://no-such-bucket-here/lake")

@@ -69,7 +69,16 @@ def _published(new: NewFile) -> Iterator[IO[bytes]]:
     new.publish()
 
 
-class LocalStore:
+class _Store:
+    def create(self, relative: str) -> NewFile:
+        raise NotImplementedError
+
+    def output(self, relative: str):
+        """`create` as a context: the file appears at `relative` whole, or not at all."""
+        return _published(self.create(relative))
+
+
+class LocalStore(_Store):
     """The lake in a local (or mounted network) folder."""
 
     is_local = True
@@ -101,10 +110,6 @@ class LocalStore:
 
         return NewFile(fh, publish, discard)
 
-    def output(self, relative: str):
-        """`create` as a context: the file appears at `relative` whole, or not at all."""
-        return _published(self.create(relative))
-
     def read_bytes(self, relative: str) -> bytes:
         return (self.root / relative).read_bytes()
 
@@ -135,7 +140,7 @@ class LocalStore:
         """Let DuckDB connection `con` read `uri()`s (local paths need nothing)."""
 
 
-class FsspecStore:
+class FsspecStore(_Store):
     """The lake at an fsspec URL that every worker can reach."""
 
     is_local = False
@@ -169,13 +174,13 @@ class FsspecStore:
             drop = getattr(fh, "discard", None)  # abort a multipart upload instead of completing it
             if drop is not None:
                 drop()
-            fh.close()
+            try:
+                fh.close()
+            except Exception:  # noqa: BLE001 - s3fs cannot close a discarded upload; nothing of it was kept
+                pass
             self.delete(relative)
 
         return NewFile(fh, fh.close, discard)
-
-    def output(self, relative: str):
-        return _published(self.create(relative))
 
     def read_bytes(self, relative: str) -> bytes:
         return self.fs.cat_file(self._full(relative))
