@@ -48,7 +48,9 @@ if str(ROOT) not in sys.path:
 DEFAULT_LABELS = ROOT / "tests" / "labels" / "figures.yaml"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 REPORTS_FILE = Path("work_reports") / "government_work_reports_1954_2015.jsonl"
+LOCAL_FILE = Path("local") / "pages.jsonl"
 SPEECH_PREFIX = "speech:"
+LOCAL_PREFIX = "local:"
 
 FIELDS = ("found", "value+unit+bound", "indicator_key", "measure", "value", "unit", "bound",
           "kind", "period", "masked", "overall")
@@ -94,10 +96,12 @@ def _num(value: Any) -> float | None:
 
 
 def doc_key(doc: Any) -> str:
-    """The labels' `doc` as a string: a report's year, or `speech: <stem>`."""
+    """The labels' `doc` as a string: a report's year, `speech: <stem>`, or
+    `local: <line>` (a line of ../shared/corpus/local/pages.jsonl, 1-based)."""
     text = str(doc).strip()
-    if text.startswith(SPEECH_PREFIX):
-        return f"{SPEECH_PREFIX} {text[len(SPEECH_PREFIX):].strip()}"
+    for prefix in (SPEECH_PREFIX, LOCAL_PREFIX):
+        if text.startswith(prefix):
+            return f"{prefix} {text[len(prefix):].strip()}"
     return text
 
 
@@ -294,12 +298,17 @@ def score_document(labels: Sequence[Label], metrics: Sequence[Any]) -> Score:
 
 def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str, Any]:
     """SourceText for each labelled document: a report from the jsonl by year,
-    a speech from corpus/speeches/<stem>.txt."""
+    a speech from corpus/speeches/<stem>.txt, a local page by its line in
+    corpus/local/pages.jsonl (with the page's url, date or year and title as
+    the jsonl reader passes them)."""
     from transforms.document import SourceText
 
     wanted = set(docs)
     out: dict[str, Any] = {}
-    years = {d for d in wanted if not d.startswith(SPEECH_PREFIX)}
+    local = {d for d in wanted if d.startswith(LOCAL_PREFIX)}
+    if local:
+        out.update(load_local_pages(local, corpus))
+    years = {d for d in wanted if not d.startswith((SPEECH_PREFIX, LOCAL_PREFIX))}
     if years:
         with (corpus / REPORTS_FILE).open(encoding="utf-8") as fh:
             for line_no, line in enumerate(fh, 1):
@@ -310,13 +319,29 @@ def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str
                 meta = {k: record[k] for k in ("title", "url", "year") if record.get(k) is not None}
                 out[str(year)] = SourceText(text=record["content"], source_format="jsonl",
                                             encoding="utf-8", source_record=line_no, meta=meta)
-    for doc in wanted - years:
+    for doc in wanted - years - local:
         stem = doc[len(SPEECH_PREFIX):].strip()
         path = corpus / "speeches" / f"{stem}.txt"
         out[doc] = SourceText(text=path.read_text(encoding="utf-8"), source_format="txt", encoding="utf-8")
     missing = wanted - set(out)
     if missing:
         raise SystemExit(f"labelled documents not found in {corpus}: {sorted(missing)}")
+    return out
+
+
+def load_local_pages(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str, Any]:
+    """`local: N` -> the SourceText of line N of corpus/local/pages.jsonl."""
+    from transforms.document import SourceText
+
+    lines = {int(d[len(LOCAL_PREFIX):].strip()): d for d in docs}
+    out: dict[str, Any] = {}
+    with (corpus / LOCAL_FILE).open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if line_no in lines:
+                record = json.loads(line)
+                meta = {k: record[k] for k in ("title", "url", "year", "date") if record.get(k) is not None}
+                out[lines[line_no]] = SourceText(text=record["text"], source_format="jsonl",
+                                                 encoding="utf-8", source_record=line_no, meta=meta)
     return out
 
 
