@@ -130,12 +130,19 @@ def mention_occurrences(sentence: str, mention: str) -> list[int]:
     out = []
     for m in re.finditer(re.escape(mention), sentence):
         a, b = m.span()
-        if mention[0].isdigit() and a > 0 and (sentence[a - 1].isdigit() or sentence[a - 1] in ".,"):
+        if mention[0].isdigit() and a > 0 and (sentence[a - 1].isdigit() or _inside_number(sentence, a)):
             continue
         if mention[-1].isdigit() and b < len(sentence) and sentence[b].isdigit():
             continue
         out.append(a)
     return out
+
+
+def _inside_number(sentence: str, at: int) -> bool:
+    """A `.` or a grouping `,` between digits before `at` (18.23, 966,485): the
+    mention would start inside a longer number. NFKC makes every Chinese comma
+    ASCII, so a `,` after a character is a clause break."""
+    return sentence[at - 1] in ".," and at > 1 and sentence[at - 2].isdigit()
 
 
 def locate(labels: Sequence[Label], text: str) -> list[str]:
