@@ -83,6 +83,8 @@ class Metric:
     period_start: dt.date | None
     period_end: dt.date | None
     masked: bool
+    # where the period came from: clause, sentence, lead_in, heading, title, document
+    period_source: str | None = None
 
 
 @dataclass
@@ -111,6 +113,9 @@ class Document:
     doc_type: str = "other"
     delivered_on: dt.date | None = None
     year: int | None = None
+    # the period the document as a whole reports on (its title's 一季度, 1-8月, 上半年)
+    report_period_start: dt.date | None = None
+    report_period_end: dt.date | None = None
     # layers
     sections: list[Section] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""The pipeline: one document through clean -> metadata -> structure -> segment -> metrics."""
+"""The pipeline: one document through clean -> metadata -> report period -> structure -> segment -> metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from transforms.clean import clean
 from transforms.document import Document, SourceText
 from transforms.metadata import metadata
 from transforms.metrics import extract_metrics
+from transforms.metrics.scope import report_period
 from transforms.segment import segment
 from transforms.structure import structure
 
@@ -20,6 +21,7 @@ def figures(doc: Document) -> Document:
 COMPONENTS: tuple[tuple[str, Callable[[Document], Document]], ...] = (
     ("clean", clean),
     ("metadata", metadata),
+    ("report_period", report_period),
     ("structure", structure),
     ("segment", segment),
     ("metrics", figures),

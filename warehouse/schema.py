@@ -73,6 +73,7 @@ METRICS = pa.schema([
     ("period_start", pa.date32()),
     ("period_end", pa.date32()),
     ("masked", pa.bool_()),
+    ("period_source", pa.string()),
 ])
 
 TERMS = pa.schema([

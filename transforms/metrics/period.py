@@ -24,6 +24,12 @@ class Period:
     # N of a relative N-year phrase (过去五年, 三年内, 五年合计): a span of N years
     # named earlier in the paragraph or the section heading takes its place.
     n_years: int | None = None
+    # Relative to the period in scope, resolved by scope.py: 去年同期 is the
+    # same span `shift_years` earlier, 当月 the last month of the span.
+    shift_years: int | None = None
+    scope_month: bool = False
+    days: tuple[int, int, int, int] | None = None  # month, day .. month, day of a day range
+    to_date: bool = False  # 今年以来, 截至目前: through the document's date (or its own period's end)
 
     @property
     def is_span(self) -> bool:
@@ -33,7 +39,9 @@ class Period:
 _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _CN_YEAR = "[一二][九〇○零][〇○零一二三四五六七八九]{2}"  # 一九八○: ○ (U+25CB) as zero in old reports
 _CN_SMALL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|至|到)(\d{1,2})月")
+_MONTHS = re.compile(r"(\d{1,2})(?:月份?)?(?:-|—|–|~|〜|至|到)(\d{1,2})月")
+_ONE_MONTH = re.compile(r"(\d{1,2})月份?$")
+_CN_MONTH_COUNT = {**_CN_SMALL, "十一": 11, "十二": 12}
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -58,8 +66,8 @@ def _spec() -> _Spec:
     p = cues().spec["period"]
     sub = {k: (int(v[0]), int(v[1])) for k, v in p["sub_year"].items()}
     sub_alt = alternation(sub)
-    months = r"\d{1,2}(?:月份?)?(?:-|—|–|~|至|到)\d{1,2}月份?"
-    subx = f"(?:{sub_alt}|{months})"
+    months = r"\d{1,2}(?:月份?)?(?:-|—|–|~|〜|至|到)\d{1,2}月份?"
+    subx = f"(?:{sub_alt}|{months}|{p['single_month'].replace('?P<mon>', '')})"
     plans = {str(k): int(v) for k, v in p["plans"].items()}
     nb = p["not_before"]
     short_plans = [k for k in plans if len(k) == 2]  # 十五, 九五: also plain numbers
@@ -71,7 +79,9 @@ def _spec() -> _Spec:
     base_of = (
         rf"(?:“?(?:{alternation(plans)})”?(?:计划|规划)?(?:期间|时期)?"
         rf"|第[{''.join(ordinal)}]个五年计划(?:期间|时期)?"
-        rf"|(?:19|20)\d\d年(?:度|底|末)?|{cy}年(?:度|底|末)?)"
+        rf"|(?:19|20)\d\d年(?:度|底|末)?(?:{subx})?|{cy}年(?:度|底|末)?"
+        # a part-year base (比1—9月份加快, 较上年同期提高, 比一季度回落): no period either
+        rf"|{subx}|(?:去年|上年)同期|上月|上季度)"
     )
     regex = (
         rf"(?P<yrange>(?P<ya>(?:19|20)\d\d)年?(?:到|至|-|—|–|~)(?P<yb>(?:19|20)\d\d)年{tail})"
@@ -88,6 +98,10 @@ def _spec() -> _Spec:
         rf"(?:前(?P<pfirst>[一二三四两])年(?:累计)?)?"
         rf"|“(?P<plan2>{alternation(short_plans)})”(?:(?:计划|规划)(?:期间|时期)(?:内)?|(?!(?:规划|计划|纲要))(?:期间|时期)?)"
         rf"|(?P<plan3>{alternation(short_plans)})(?:计划|规划)?(?:期间|时期)"
+        rf"|(?P<days>{p['day_range']})"
+        rf"|(?P<tomonth>{p['to_month_end']})"
+        rf"|(?P<firstm>{p['first_months']})"
+        rf"|(?P<fromjan>{p['from_january']})"
         rf"|(?<!{nb})(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
         rf"|(?<!{nb})(?P<cyear>{cy})年(?:度)?(?P<cysub>{subx})?"
         rf"|(?P<todate>{alternation(p['to_date'])})"
@@ -95,6 +109,8 @@ def _spec() -> _Spec:
         rf"|(?<![第十一二三四五六七八九0-9续])(?P<within>{p['within_years']})"
         rf"|(?P<past>{p['past_years']})"
         rf"|(?P<next>{p['next_years']})"
+        rf"|(?<!{nb})(?P<sameago>{alternation(p['same_span_last_year'])})"
+        rf"|(?P<scopemonth>{alternation(p['scope_month'])})"
         rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?!均)(?P<rsub>{subx})?"
         rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
@@ -115,7 +131,9 @@ def _months(m: re.Match, group: str) -> tuple[int, int] | None:
         return spec.sub[text]
     found = _MONTHS.match(text)
     if not found:
-        return None
+        single = _ONE_MONTH.match(text)
+        month = int(single.group(1)) if single else 0
+        return (month, month) if 1 <= month <= 12 else None
     a, b = int(found.group(1)), int(found.group(2))
     if 1 <= a <= b <= 12:
         return a, b
@@ -157,6 +175,10 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
         first = spec.plans[plan]
         years = _CN_SMALL.get(m.group("pfirst") or "", 5) if m.group("plan") else 5
         return Period(label, dt.date(first, 1, 1), dt.date(first + years - 1, 12, 31))
+    if m.group("days"):
+        return _day_range(m, label, ref)
+    if m.group("tomonth") or m.group("firstm") or m.group("fromjan"):
+        return _first_months(m, label, ref)
     if m.group("cyear"):  # 一九八三年
         year = int(m.group("cyear").translate(_CN_YEAR_DIGITS))
         months = _months(m, "cysub")
@@ -168,7 +190,7 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
     if ref is None:
         return None
     if m.group("todate"):
-        return Period(label, dt.date(ref.year, 1, 1), ref)
+        return Period(label, dt.date(ref.year, 1, 1), ref, to_date=True)
     if m.group("within"):  # 三年内: the N years from the document's year (in a review: before it)
         n = _CN_SMALL[m.group("n4")]
         if not review:
@@ -182,6 +204,10 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
     if m.group("next"):
         n = _CN_SMALL[m.group("n3")]
         return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31), n_years=n)
+    if m.group("sameago"):
+        return Period(label, None, None, False, shift_years=-1)
+    if m.group("scopemonth"):
+        return Period(label, None, None, False, scope_month=True)
     if m.group("whole"):
         return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year, 12, 31), False, (1, 12))
     if m.group("five"):
@@ -195,6 +221,36 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
         # a bare 上半年: the year comes from the context (see `with_year`)
         return Period(label, dt.date(ref.year, months[0], 1), _month_end(ref.year, months[1]), False, months)
     return None
+
+
+def _first_months(m: re.Match, label: str, ref: dt.date | None) -> Period | None:
+    """截至7月底, 前8月, 元至5月: January through month N (of the year named, else
+    placed in the year in effect by `with_year`)."""
+    raw = m.group("tm") or m.group("fj") or m.group("fm")
+    n = int(raw) if raw.isdigit() else _CN_MONTH_COUNT.get(raw, 0)
+    if not 1 <= n <= 12:
+        return None
+    if m.group("tmy"):
+        return _within(int(m.group("tmy")), (1, n), label)
+    if ref is None:
+        return None
+    return Period(label, dt.date(ref.year, 1, 1), _month_end(ref.year, n), False, (1, n))
+
+
+def _day_range(m: re.Match, label: str, ref: dt.date | None) -> Period | None:
+    """1月1日至5月20日, 5月13日-19日: those days."""
+    m1, d1, d2 = int(m.group("dm1")), int(m.group("dd1")), int(m.group("dd2"))
+    m2 = int(m.group("dm2") or m1)
+    year = int(m.group("dy")) if m.group("dy") else (ref.year if ref else None)
+    if year is None:
+        return None
+    try:
+        start, end = dt.date(year, m1, d1), dt.date(year, m2, d2)
+    except ValueError:
+        return None
+    if end < start:
+        return None
+    return Period(label, start, end, bool(m.group("dy")), days=(m1, d1, m2, d2))
 
 
 def base_year(m: re.Match, ref: dt.date | None) -> int | None:
@@ -216,7 +272,12 @@ def base_year(m: re.Match, ref: dt.date | None) -> int | None:
 
 def with_year(period: Period, year: int) -> Period:
     """A bare 上半年 placed in the year in effect where it is written."""
-    if period.year_level or not period.months:
+    if period.year_level:
+        return period
+    if period.days:
+        m1, d1, m2, d2 = period.days
+        return Period(period.label, dt.date(year, m1, d1), dt.date(year, m2, d2), True, days=period.days)
+    if not period.months:
         return period
     a, b = period.months
     return Period(period.label, dt.date(year, a, 1), _month_end(year, b), True, period.months)

@@ -1,0 +1,113 @@
+"""Find: the spans that may be figures (a number or placeholder, an optional
+range end, the unit), with the cheap filters that drop most of them (no unit,
+part of a code or name, an ordinal, inside a not-figure span).
+
+Recognizers-Text's extractor half: it only finds spans; `values.py` reads
+them. Patterns: units.yaml, figure_cues.yaml (`range_separators`,
+`not_figures`), headings.yaml (role cues).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.knowledge import load_yaml
+from transforms.metrics import numbers
+from transforms.metrics.cues import alternation, cues, fast
+from transforms.metrics.units import split_unit, unit_table
+
+
+@dataclass(frozen=True)
+class Patterns:
+    figure: re.Pattern
+    not_figure: re.Pattern
+    role_cues: tuple[tuple[str, re.Pattern], ...]
+    review_line: re.Pattern
+
+
+@cache
+def patterns() -> Patterns:
+    c = cues()
+    unit = unit_table().regex
+    scale = alternation(unit_table().scales)
+    num = numbers.NUMBER
+    more = "多|余"
+    figure = (
+        f"(?P<n1>{num})"
+        f"(?:(?P<b1>{more})?(?P<u1>{unit})?(?P<sep>{c.range_separators})(?P<n2>{num}))?"
+        f"(?P<between>{more})?(?P<unit>{unit}|{scale})?"
+    )
+    not_figure = "|".join(f"(?:{p})" for p in (c.not_figure_spans.pattern, c.set_phrases.pattern))
+    roles = []
+    for r in load_yaml("headings.yaml").get("roles", []):
+        roles.append((r["role"], re.compile(alternation(r["cues"]))))
+    return Patterns(fast(figure), fast(not_figure), tuple(roles),
+                    re.compile(c.spec["period"]["review_lines"]))
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by NULs (same length, so offsets hold)."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for a, b in spans:
+        parts.append(text[last:a])
+        parts.append("\x00" * (b - a))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+@dataclass
+class Candidate:
+    """A number (or placeholder) with its unit, as found in the text."""
+
+    match: re.Match
+    start: int
+    unit_end: int
+    number: str  # the first number as written (n1)
+    range_end: str | None  # the range's second number (n2)
+    unit: str | None
+    scale_in_unit: str  # 万 of 万人
+    bare_unit: str | None  # 人 of 万人; "" for a bare scale word
+    prefix: str  # up to 8 characters before the number
+    masked: bool
+    fraction: bool
+
+    @property
+    def is_chinese(self) -> bool:
+        return not self.masked and not self.fraction and not self.number[0].isdigit()
+
+
+def find_candidates(work: str, excluded) -> Iterator[Candidate]:
+    """Every span of `work` (the text with placeholders blanked) that may be a
+    figure. `excluded(pos)` says whether a not-figure span covers `pos`; it is
+    asked in increasing order."""
+    c = cues()
+    scales = unit_table().scales
+    for m in patterns().figure.finditer(work):
+        # most candidates have no unit: skip them first, cheapest tests first
+        unit, n1 = m.group("unit"), m.group("n1")
+        if unit is None:
+            unit = m.group("u1")
+            if unit is None and (numbers.is_masked(n1) or "分之" not in n1):
+                continue  # neither a unit nor a fraction
+        start = m.start()
+        before_char = work[start - 1] if start else ""
+        if before_char.isascii() and (before_char.isalnum() or before_char in "._-/") and before_char != "":
+            continue  # part of a code, a name or a longer number
+        prefix = work[max(0, start - 8):start]
+        if prefix.endswith(c.not_before):
+            continue  # an ordinal (第, 前), a model or document number
+        if excluded(start):
+            continue
+        scale_in_unit, bare = split_unit(unit) if unit else ("", None)
+        if unit and unit in scales:  # a bare scale word: 3200万(孩子)
+            scale_in_unit, bare = unit, ""
+        masked = numbers.is_masked(n1)
+        yield Candidate(match=m, start=start, unit_end=m.end(), number=n1, range_end=m.group("n2"),
+                        unit=unit, scale_in_unit=scale_in_unit, bare_unit=bare, prefix=prefix,
+                        masked=masked, fraction=not masked and "分之" in n1)

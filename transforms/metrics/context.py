@@ -1,0 +1,140 @@
+"""Read context: where a figure stands (its sentence and clause) and what it
+measures (the indicator as written, its catalog key, the cue words between
+indicator and number), carrying the indicator over from the figure before it
+in the same sentence (`增长7.7%` after `国内生产总值达到56.9万亿元`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from transforms.metrics import measure as measure_mod, period as period_mod
+from transforms.metrics.candidates import Candidate
+from transforms.metrics.cues import cues
+from transforms.metrics.indicator import (indicator_key, last_alias, names_nothing, split_indicator,
+                                          split_plain_context)
+from transforms.metrics.lines import Line
+
+_CONNECTORS = set("、和及与,，")
+_LIST_SPLIT = re.compile(r"[、和与及]")
+_MAX_INDICATOR = 30
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The figure before, for carrying its indicator and cue words over."""
+
+    end: int = -1
+    indicator: str | None = None
+    cue_words: tuple[str, ...] | list[str] = ()
+    respective: int = -1  # its place in a 分别 list, -1 outside one
+
+
+@dataclass
+class Context:
+    sent_start: int
+    sent_end: int
+    clause_start: int
+    clause_end: int
+    indicator: str | None  # the whole phrase (a list for 分别)
+    named: str | None  # the indicator of this figure
+    key: str | None
+    cue_words: tuple[str, ...] | list[str]
+    own_cues: bool  # the cue words are the figure's own, not carried over
+    share_of_whole: bool  # 增加到全国人口的72%
+    respective: int
+
+
+def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, prev: Previous) -> Context:
+    """`bare_unit` is the value reader's (百分之六十 reads as %)."""
+    start = cand.start
+    sentence_ends, clause_ends = line.sentence_ends, line.clause_ends
+    line.periods_to(start)
+    si = bisect.bisect_left(sentence_ends, start)
+    sent_start = sentence_ends[si - 1] + 1 if si > 0 else line.start
+    ci = bisect.bisect_left(clause_ends, start)
+    clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
+    same_sentence = prev.end > sent_start
+    ctx_start = max(clause_start, prev.end) if same_sentence else clause_start
+    context = text[ctx_start:start]
+    share_of_whole = False
+    if bare_unit in measure_mod.PERCENT_UNITS:  # 增加到全国人口的72%: a share of the whole named before it
+        found = cues().share_of_whole.search(context)
+        if found and not period_mod.period_regex().search(found.group()):
+            share_of_whole = True
+            context = context[:found.start() + 1]
+    indicator, cue_words = _split(context, line, ctx_start, start)
+    carried, own_cues, respective = False, True, 0
+    if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
+        indicator, carried = prev.indicator, True
+        respective = prev.respective + 1 if prev.respective >= 0 else -1
+        if not [w for w in cue_words if w not in _CONNECTORS] and prev.cue_words:
+            cue_words, own_cues = prev.cue_words, False
+    elif not indicator:
+        indicator = _named_earlier(text, line, sent_start, ctx_start, clause_start, clause_ends)
+    if (same_sentence and not carried and not cue_words and len(indicator or "") <= 8
+            and not text[prev.end:ctx_start].strip(",，、 ")):
+        # 大约损失工业总产值一千亿元,钢产量二千八百万吨: the verb governs the list
+        cue_words = _lead_down_words(prev.cue_words) or cue_words
+    if indicator and len(indicator) > _MAX_INDICATOR:
+        indicator = indicator[-_MAX_INDICATOR:]
+    if not carried:
+        respective = 0 if "分别" in cue_words else -1
+    named = _respective_part(indicator, respective)
+    key = indicator_key(named)
+    if cand.masked and indicator and "\x00" in indicator:
+        indicator = indicator.replace("\x00", "")
+    return Context(sent_start, sentence_ends[si], clause_start, clause_ends[ci], indicator, named, key,
+                   cue_words, own_cues, share_of_whole, respective)
+
+
+def _split(context: str, line: Line, ctx_start: int, start: int):
+    i = bisect.bisect_left(line.period_starts, ctx_start)
+    if i < len(line.period_starts) and line.period_starts[i] < start:
+        indicator, cue_words = split_indicator(context, period_mod.period_regex(), line.period_ends, ctx_start)
+    else:  # no period phrase to strip: the same split as for any other figure with this context
+        indicator, cue_words = split_plain_context(context)
+    if indicator and names_nothing(indicator, period_mod.period_regex()):
+        indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
+    return indicator, cue_words
+
+
+def _named_earlier(text: str, line: Line, sent_start: int, ctx_start: int, clause_start: int,
+                   clause_ends: list[int]) -> str | None:
+    """No indicator before the figure in its clause: 国内生产总值持续增长,到2002年达到10.2万亿元
+    (the catalog name before it in the sentence), or 现代工业…所占的比重,已由… (a noun
+    phrase in the clause before)."""
+    if ctx_start <= sent_start:
+        return None
+    found = last_alias(text[sent_start:ctx_start])
+    if found is not None:
+        return found
+    pi = bisect.bisect_left(clause_ends, clause_start - 1)
+    prev_start = clause_ends[pi - 1] + 1 if pi > 0 else line.start
+    phrase, words = split_plain_context(text[max(prev_start, sent_start):clause_start - 1])
+    if phrase and not words and len(phrase) <= _MAX_INDICATOR and not names_nothing(phrase, period_mod.period_regex()):
+        return phrase
+    return None
+
+
+def _respective_part(indicator: str | None, respective: int) -> str | None:
+    """In a 分别 list (化学需氧量、二氧化硫排放总量分别下降…) the n-th name is the n-th figure's."""
+    if respective < 0 or not indicator:
+        return indicator
+    parts = [p for p in _LIST_SPLIT.split(indicator) if p]
+    if len(parts) <= 1:
+        return indicator
+    if respective == 0 and not indicator_key(parts[0]) and indicator_key(parts[-1]):
+        return parts[0]  # 化学需氧量、二氧化硫排放总量: the shared head is at the end
+    return parts[min(respective, len(parts) - 1)]
+
+
+def _lead_down_words(cue_words) -> list[str]:
+    """A loss verb (损失) among the cue words, with an approximation word (大约):
+    the cue words that the figures listed after it share."""
+    c = cues()
+    if not any(w in c.lead_down for w in cue_words):
+        return []
+    return [w for w in cue_words if w in c.lead_down or w in c.leading_approx]

@@ -1,0 +1,352 @@
+"""Resolve scope: which period governs a figure, and where that period was
+stated. Nearest first (docs/figures.md, "Scope"):
+
+    clause -> sentence -> lead-in (earlier in the paragraph) -> section heading
+    -> document title (the document's own reporting period) -> document (its
+    date and the section's role: a review covers the year before a report
+    delivered early in the year, tasks the year itself)
+
+The answer's `source` is `metrics.period_source`. Relative periods resolve
+against the scope they sit in: 去年同期 is the governing span a year earlier,
+当月 its last month, 今年以来 January through the document's own period.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from transforms.document import Document, Section
+from transforms.metrics import measure as measure_mod, period as period_mod
+from transforms.metrics.candidates import patterns
+from transforms.metrics.cues import cues
+from transforms.metrics.lines import Line, Lines
+from transforms.metrics.period import Period
+
+_SPAN_LOOKBACK = 80
+# A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
+_STATES_FIGURE = re.compile(r"\d(?:%|亿|万|个百分点|元|件|个)")  # period phrases looked at for an enclosing span
+_CHANGES = frozenset({"growth", "change", "avg_growth", "pp_change"})
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """A period and the scope it came from (clause, sentence, lead_in, heading, title, document)."""
+
+    period: Period | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class PhraseAt:
+    """The outcome of looking back from a figure for its period phrase."""
+
+    scoped: Scoped
+    explicit: bool  # a period phrase of the paragraph (not a default)
+    base: int | None  # the year of a comparison base (比一九五二年) or from-value
+    base_value: bool  # the figure is the base's own value (比一九五二年的X)
+
+
+def fallback_roles(text: str) -> tuple[list[int], list[str]]:
+    """Without sections (or in a leaf of role `other`): a short heading-like
+    line with a role cue switches the role (首先报告2001年的工作 -> review)."""
+    starts, roles = [0], ["other"]
+    offset = 0
+    role_cues = patterns().role_cues
+    review_line = patterns().review_line
+    for line in text.split("\n"):
+        if 0 < len(line) <= 40 and line[-1] not in "。;；" and not _STATES_FIGURE.search(line):
+            found = "review" if review_line.search(line) else None
+            for role, cue in role_cues:
+                if found is None and cue.search(line):
+                    found = role
+            if found and found != roles[-1]:
+                starts.append(offset)
+                roles.append(found)
+        offset += len(line) + 1
+    return starts, roles
+
+
+def document_period(doc: Document) -> Period | None:
+    """The document's own reporting period as its title states it (a Q1
+    bulletin, a 1-8月 note, a half-year summary, a month's 通报), placed in the
+    title's year, else the year of the document's date."""
+    if doc.report_period_start and doc.report_period_end:
+        return Period("document", doc.report_period_start, doc.report_period_end)
+    return None
+
+
+def title_period(title: str | None, ref: dt.date | None, doc_type: str) -> Period | None:
+    """The period a title names, when it is the period the document reports on.
+    A work report's title year is its delivery year (it reviews the year
+    before), so only a part-year span counts there."""
+    if not title:
+        return None
+    found = None
+    for m in period_mod.period_regex().finditer(title):
+        p = period_mod.resolve(m, ref)
+        if p is None or p.start is None or p.end is None:
+            continue
+        if found is not None and found.year_level and not p.year_level:
+            p = period_mod.with_year(p, found.start.year)  # 2023年…上半年
+        found = p if found is None or not p.year_level or p.months else found
+    if found is None or (not found.year_level and ref is None):
+        return None
+    if not found.year_level:
+        found = period_mod.with_year(found, ref.year)
+    whole_year = found.start.month == 1 and found.end.month == 12 and found.start.year == found.end.year
+    if whole_year and doc_type in ("work_report", "resolution"):
+        return None
+    return found
+
+
+def report_period(doc: Document) -> Document:
+    """Pipeline component: the document's own reporting period, from its title
+    (or, without one, its first line), unless the user or a reader set it."""
+    if doc.report_period_start is None:
+        title = doc.title or doc.text.split("\n", 1)[0][:80]
+        found = title_period(title, doc.reference_date, doc.doc_type)
+        if found is not None:
+            doc.report_period_start, doc.report_period_end = found.start, found.end
+    return doc
+
+
+class SectionIndex:
+    """The leaf section of a position, its role and its default period."""
+
+    def __init__(self, doc: Document, ref: dt.date | None):
+        self.ref = ref
+        leaves = sorted(doc.leaf_sections(), key=lambda s: s.char_start)
+        self.leaves = leaves
+        self.starts = [s.char_start for s in leaves]
+        self.by_id = {s.section_id: s for s in doc.sections}
+        self.text = doc.text
+        self.own_period = document_period(doc)
+        self._defaults: dict[str, Scoped] = {}
+
+    def leaf(self, pos: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.leaves[i].char_start <= pos < self.leaves[i].char_end:
+            return self.leaves[i]
+        return None
+
+    @cached_property
+    def fallback(self) -> tuple[list[int], list[str]]:
+        """Found only if a figure is outside a section with a role."""
+        return fallback_roles(self.text)
+
+    def role(self, pos: int, leaf: Section | None) -> str:
+        if leaf is not None and leaf.role != "other":
+            return leaf.role
+        if self.fallback:
+            i = bisect.bisect_right(self.fallback[0], pos) - 1
+            return self.fallback[1][max(i, 0)]
+        return "other"
+
+    def default_period(self, leaf: Section | None, role: str) -> Scoped:
+        """The period of a figure with no period phrase before it in its
+        paragraph: its section heading's (or an ancestor's), else the document's own."""
+        key = f"{leaf.section_id if leaf else ''}:{role}"
+        if key not in self._defaults:
+            self._defaults[key] = self._heading_period(leaf, role) or self._document_default(role)
+        return self._defaults[key]
+
+    def _document_default(self, role: str) -> Scoped:
+        if self.own_period is not None and role != "tasks":
+            return Scoped(self.own_period, "title")
+        fallback = period_mod.section_default(role, self.ref)
+        return Scoped(fallback, "document" if fallback else None)
+
+    def _heading_period(self, leaf: Section | None, role: str) -> Scoped | None:
+        regex = period_mod.period_regex()
+        year_in_effect = self._document_default(role).period
+        node = leaf
+        while node is not None:
+            for m in regex.finditer(node.heading or ""):
+                p = period_mod.resolve(m, self.ref)
+                if p is None or not p.start or not p.end:
+                    continue
+                if not p.year_level:
+                    if year_in_effect is None or year_in_effect.start is None:
+                        continue
+                    return Scoped(period_mod.with_year(p, year_in_effect.start.year), "heading")
+                label = str(p.start.year) if p.start.year == p.end.year and p.months is None else p.label
+                return Scoped(Period(label, p.start, p.end), "heading")
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        return None
+
+
+def _phrase_source(at: int, clause_start: int, sent_start: int) -> str:
+    if at >= clause_start:
+        return "clause"
+    return "sentence" if at >= sent_start else "lead_in"
+
+
+def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines: Lines,
+              default: Scoped, role: str) -> PhraseAt:
+    """The nearest period phrase before `start` in its paragraph, else the default."""
+    ref = lines.ref
+    forward, review = role == "tasks", role == "review"
+    line_start, periods = line.start, line.periods
+    i = bisect.bisect_right(line.period_starts, start) - 1
+    found = None
+    base = None
+    while i >= 0 and periods[i][0] >= line_start:
+        a, b, m = periods[i]
+        if b <= start:
+            if m.group("cmp") or m.group("frombase"):
+                year = period_mod.base_year(m, ref)
+                if year is not None and b == start and (m.group("frombase") or m.group("cmpof")):
+                    return PhraseAt(Scoped(period_mod.year_period(year, m.group()), "clause"), True, None, True)
+                if year is not None and base is None and a >= (clause_start if m.group("cmp") else sent_start):
+                    base = year
+                i -= 1
+                continue
+            p = lines.resolve(periods[i], forward, review)
+            if p is not None:
+                found = (i, p)
+                break
+        i -= 1
+    if found is None:
+        return PhraseAt(default, False, base, False)
+    i, p = found
+    source = _phrase_source(periods[i][0], clause_start, sent_start)
+    j = i - 1
+    while base is None and j >= 0 and periods[j][0] >= sent_start:
+        a, _b, m = periods[j]
+        if m.group("frombase") or (m.group("cmp") and a >= clause_start):
+            base = period_mod.base_year(m, ref)
+        j -= 1
+    if p.shift_years is not None or p.scope_month:
+        governing = _governing_before(i, line, lines, default, forward, review)
+        return PhraseAt(Scoped(_relative(p, governing), source), True, base, False)
+    if not p.year_level:
+        p = _placed_in_year(p, i, line, lines, default)
+    if p.n_years:
+        span = _span_of_n_years(p, i, line, lines, default, forward, review)
+        if span is not None:
+            return PhraseAt(Scoped(span, source), True, base, False)
+    return PhraseAt(Scoped(p, source), True, base, False)
+
+
+def _governing_before(i: int, line: Line, lines: Lines, default: Scoped, forward: bool,
+                      review: bool) -> Period | None:
+    """The period governing the place of phrase `i` (for 去年同期, 当月)."""
+    periods = line.periods
+    for j in range(i - 1, -1, -1):
+        if periods[j][0] < line.start:
+            break
+        q = lines.resolve(periods[j], forward, review)
+        if q is not None and q.start and q.end and q.shift_years is None and not q.scope_month:
+            return _placed_in_year(q, j, line, lines, default) if not q.year_level else q
+    return default.period
+
+
+def _relative(p: Period, governing: Period | None) -> Period | None:
+    if governing is None or governing.start is None or governing.end is None:
+        return None
+    if p.scope_month:
+        end = governing.end
+        return Period(p.label, dt.date(end.year, end.month, 1), end, True, (end.month, end.month))
+    shift = p.shift_years or 0
+    try:
+        start = governing.start.replace(year=governing.start.year + shift)
+        end = governing.end.replace(year=governing.end.year + shift)
+    except ValueError:  # 29 February
+        start = dt.date(governing.start.year + shift, governing.start.month, 28)
+        end = dt.date(governing.end.year + shift, governing.end.month, 28)
+    return Period(p.label, start, end, True, governing.months)
+
+
+def _placed_in_year(p: Period, i: int, line: Line, lines: Lines, default: Scoped) -> Period:
+    """A bare 上半年 / 1-8月 in the year named before it in the paragraph, else
+    the default's year, else the document's."""
+    periods = line.periods
+    year = None
+    for j in range(i - 1, -1, -1):
+        if periods[j][0] < line.start:
+            break
+        q = lines.resolve(periods[j])
+        if q is not None and q.year_level and q.start and q.end and q.start.year == q.end.year:
+            year = q.start.year
+            break
+    if year is None and default.period is not None and default.period.start is not None:
+        year = default.period.start.year
+    if year is None and lines.ref is not None:
+        year = lines.ref.year
+    return period_mod.with_year(p, year) if year is not None else p
+
+
+def _span_of_n_years(p: Period, i: int, line: Line, lines: Lines, default: Scoped, forward: bool,
+                     review: bool) -> Period | None:
+    """五年合计, 这五年, 三年内 after a span of as many years named earlier: that span."""
+    periods = line.periods
+    for j in range(i - 1, -1, -1):
+        if periods[j][0] < line.start:
+            break
+        q = lines.resolve(periods[j], forward, review)
+        if q is not None and q.n_years is None and q.is_span and q.year_level:
+            return q if span_years(q) == p.n_years else None
+    d = default.period
+    if d is not None and d.is_span and span_years(d) == p.n_years:
+        return d
+    return None
+
+
+def span_years(p: Period) -> int:
+    return p.end.year - p.start.year + 1
+
+
+def enclosing_span(start: int, year: int, leaf: Section | None, lines: Lines, default: Scoped) -> Period | None:
+    """The nearest span of several years ending in `year` named before `start`
+    in the figure's section, else the section's own span (its heading's)."""
+    floor = leaf.char_start if leaf is not None else 0
+    for steps, phrase in enumerate(lines.periods_before(start, floor)):
+        if phrase[0] < floor or steps >= _SPAN_LOOKBACK:
+            break
+        if phrase[1] <= start:
+            p = lines.resolve(phrase)
+            if p is not None and p.start and p.end and p.is_span and p.end.year == year and p.year_level:
+                return p
+    d = default.period
+    if d is not None and d.start and d.end and d.is_span and d.end.year == year:
+        return d
+    return None
+
+
+def point_in_span(period: Period, cue_words, measure: str, from_value: bool, own_cues: bool) -> Period:
+    """A from-value (从3.16万亿元增加到…) is the year before the period; in a
+    multi-year period, a level reached (达到, 增加到) is the last year's."""
+    if from_value:
+        return period_mod.year_period(period.start.year - 1)
+    if period.end.year == period.start.year:
+        return period
+    verbs = [w for w in cue_words if w in cues().reached or measure_mod.classify(w)]
+    if measure == "level" and own_cues and verbs and verbs[0] in cues().reached:
+        return period_mod.year_period(period.end.year)
+    return period
+
+
+def figure_period(at: PhraseAt, *, start: int, leaf: Section | None, lines: Lines, default: Scoped,
+                  measure: str, cue_words, from_value: bool, own_cues: bool) -> Scoped:
+    """The period of a figure: the phrase that governs it, adjusted for what
+    the figure says (an average over a span, a from-value, a growth since a base year)."""
+    period, source = at.scoped.period, at.scoped.source
+    if period is None or not period.start or not period.end or at.base_value:
+        return at.scoped
+    c = cues()
+    per_year = measure == "avg_growth" or any(w in c.per_year or w in c.avg_growth for w in cue_words)
+    if (per_year or from_value) and not period.is_span:
+        # 2000年达89404亿元,平均每年增长8.3% under a “九五” heading: the span ending that year
+        span = enclosing_span(start, period.end.year, leaf, lines, default)
+        if span is not None:
+            period = span
+    period = point_in_span(period, cue_words, measure, from_value, own_cues)
+    base = at.base
+    if base is not None and measure in _CHANGES and period.start.year > base and period.end.year > base + 1:
+        # 一九五七年…比一九五二年增长百分之六十八: the years after the base
+        period = Period(f"{base + 1}-{period.end.year}", dt.date(base + 1, 1, 1), period.end)
+    return Scoped(period, source)
