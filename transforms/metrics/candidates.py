@@ -36,7 +36,8 @@ def patterns() -> Patterns:
     num = numbers.NUMBER
     more = "多|余"
     figure = (
-        f"(?P<n1>{num})"
+        # a line break between a number and its unit (PDF text: 800\n余人次) stays in the mention
+        f"(?P<n1>{num})(?:\n(?=(?:{more})?(?:{unit})))?"
         f"(?:(?P<b1>{more})?(?P<u1>{unit})?(?P<sep>{c.range_separators})(?P<n2>{num}))?"
         f"(?P<between>{more})?(?P<unit>{unit}|{scale})?"
     )

@@ -125,10 +125,21 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
         return indicator
     parts = [p for p in _LIST_SPLIT.split(indicator) if p]
     if len(parts) <= 1:
+        parts = _expanded(indicator)
+    if len(parts) <= 1:
         return indicator
     if respective == 0 and not indicator_key(parts[0]) and indicator_key(parts[-1]):
         return parts[0]  # 化学需氧量、二氧化硫排放总量: the shared head is at the end
     return parts[min(respective, len(parts) - 1)]
+
+
+def _expanded(indicator: str) -> list[str]:
+    """城乡居民人均可支配收入 -> [城镇居民人均可支配收入, 农村居民人均可支配收入]
+    (figure_cues.yaml `respective_expansions`)."""
+    for name, parts in cues().spec.get("respective_expansions", {}).items():
+        if name in indicator:
+            return [indicator.replace(name, part, 1) for part in parts]
+    return [indicator]
 
 
 def _lead_down_words(cue_words) -> list[str]:

@@ -27,6 +27,7 @@ from transforms.metrics.lines import Line, Lines
 from transforms.metrics.period import Period
 
 _SPAN_LOOKBACK = 80
+_LEAD_IN_ENDS = (",", "，", ":", "：")
 # A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
 _STATES_FIGURE = re.compile(r"\d(?:%|亿|万|个百分点|元|件|个)")  # period phrases looked at for an enclosing span
 _CHANGES = frozenset({"growth", "change", "avg_growth", "pp_change"})
@@ -179,10 +180,15 @@ class SectionIndex:
         return None
 
 
-def _phrase_source(at: int, clause_start: int, sent_start: int) -> str:
+def _phrase_source(phrase: tuple[int, int, object], text: str, clause_start: int, sent_start: int) -> str:
+    """clause: in the figure's own clause; lead_in: a phrase standing as a clause
+    of its own (截至7月底, …) or in an earlier sentence of the paragraph; sentence: else."""
+    at, end = phrase[0], phrase[1]
     if at >= clause_start:
         return "clause"
-    return "sentence" if at >= sent_start else "lead_in"
+    if at < sent_start or text[end:end + 1] in _LEAD_IN_ENDS:
+        return "lead_in"
+    return "sentence"
 
 
 def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines: Lines,
@@ -213,7 +219,7 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
     if found is None:
         return PhraseAt(default, False, base, False)
     i, p = found
-    source = _phrase_source(periods[i][0], clause_start, sent_start)
+    source = _phrase_source(periods[i], lines.text, clause_start, sent_start)
     j = i - 1
     while base is None and j >= 0 and periods[j][0] >= sent_start:
         a, _b, m = periods[j]

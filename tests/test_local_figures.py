@@ -1,0 +1,124 @@
+"""Figures of local progress texts (issue: figures right on local reports):
+period and kind set once and governing what follows, text damage, urban and
+rural income. Sentences written for these tests or taken from the dev corpus;
+each document goes through the whole pipeline (transforms.pipeline.process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from transforms.document import SourceText
+from transforms.pipeline import process
+
+D = dt.date
+
+
+def figures(text: str, **meta):
+    return process(SourceText(text, "jsonl", meta=meta)).metrics
+
+
+def by_mention(metrics, mention):
+    found = [m for m in metrics if m.mention == mention]
+    assert found, f"{mention!r} not in {[m.mention for m in metrics]}"
+    return found[0]
+
+
+def span(m):
+    return (m.period_start, m.period_end)
+
+
+# 1. period scope: a lead-in governs the clauses after it
+def test_lead_in_governs_the_figures_after_it():
+    ms = figures("截至7月底,全市完成固定资产投资120亿元,新开工项目35个,城镇新增就业1.2万人。",
+                 date="2023-08-10")
+    assert [m.mention for m in ms] == ["120亿元", "35个", "1.2万人"]
+    for m in ms:
+        assert span(m) == (D(2023, 1, 1), D(2023, 7, 31)), m
+        assert m.kind == "actual"
+    assert {m.period_source for m in ms} == {"lead_in"}
+    own = figures("全市1-7月完成固定资产投资120亿元。", date="2023-08-10")[0]
+    assert (span(own), own.period_source) == ((D(2023, 1, 1), D(2023, 7, 31)), "clause")
+
+
+def test_part_year_spans_with_any_dash():
+    for phrase, end in (("1-11月", D(2022, 11, 30)), ("1—2月", D(2022, 2, 28)), ("1–5月", D(2022, 5, 31)),
+                        ("1至8月", D(2022, 8, 31)), ("元至5月", D(2022, 5, 31)), ("前三季度", D(2022, 9, 30)),
+                        ("前8月", D(2022, 8, 31))):
+        m = figures(f"{phrase},全区规模以上工业增加值同比增长5.2%。", date="2022-12-20")[0]
+        assert span(m) == (D(2022, 1, 1), end), phrase
+
+
+def test_a_month_alone_and_a_comparison_base():
+    ms = figures("1—10月份,全市规模以上工业增加值同比增长3.4%,增速比1—9月份加快0.5个百分点,"
+                 "其中10月份增加值同比增长7.3%,比9月份加快0.9个百分点。", date="2022-11-23")
+    assert span(by_mention(ms, "3.4%")) == (D(2022, 1, 1), D(2022, 10, 31))
+    assert span(by_mention(ms, "0.5个百分点")) == (D(2022, 1, 1), D(2022, 10, 31))  # 比1—9月份 is a base
+    assert span(by_mention(ms, "7.3%")) == (D(2022, 10, 1), D(2022, 10, 31))
+    assert span(by_mention(ms, "0.9个百分点")) == (D(2022, 10, 1), D(2022, 10, 31))
+
+
+def test_a_q1_bulletin_takes_q1_from_its_title():
+    text = ("酉阳县2025年一季度经济运行情况\n"
+            "全县实现地区生产总值58.6亿元,同比增长6.1%。\n"
+            "社会消费品零售总额20.3亿元,增长5.5%。")
+    doc = process(SourceText(text, "jsonl", meta={"date": "2025-05-22"}))
+    assert (doc.report_period_start, doc.report_period_end) == (D(2025, 1, 1), D(2025, 3, 31))
+    assert [m.mention for m in doc.metrics] == ["58.6亿元", "6.1%", "20.3亿元", "5.5%"]
+    for m in doc.metrics:
+        assert span(m) == (D(2025, 1, 1), D(2025, 3, 31)), m
+        assert m.period_source == "title"
+        assert m.kind == "actual"
+
+
+def test_same_period_last_year_inside_a_day_range():
+    ms = figures("1月1日至5月20日,全市共受理群众投诉850件,去年同期为920件。", date="2021-05-25")
+    this_year, last_year = by_mention(ms, "850件"), by_mention(ms, "920件")
+    assert span(this_year) == (D(2021, 1, 1), D(2021, 5, 20))
+    assert span(last_year) == (D(2020, 1, 1), D(2020, 5, 20))
+
+
+def test_a_heading_sets_the_period_of_its_section():
+    text = "一、上半年工作完成情况\n全区完成固定资产投资56亿元,同比增长8.2%。\n二、下半年工作安排\n力争全年完成固定资产投资120亿元。"
+    ms = figures(text, date="2023-07-20")
+    assert span(by_mention(ms, "56亿元")) == (D(2023, 1, 1), D(2023, 6, 30))
+    assert by_mention(ms, "56亿元").period_source == "heading"
+    assert by_mention(ms, "56亿元").kind == "actual"
+    full_year = by_mention(ms, "120亿元")
+    assert span(full_year) == (D(2023, 1, 1), D(2023, 12, 31))
+    assert full_year.kind == "target"
+
+
+# 2. kind scope: a lead-in governs a list
+def test_every_item_of_a_main_targets_list_is_a_target():
+    ms = figures("今年经济社会发展的主要预期目标是:地区生产总值增长6.5%左右;一般公共预算收入增长5%;"
+                 "城镇新增就业1.5万人;城镇登记失业率控制在4%以内。", date="2024-01-20")
+    assert [m.mention for m in ms] == ["6.5%", "5%", "1.5万人", "4%"]
+    assert [m.kind for m in ms] == ["target"] * 4
+    assert {span(m) for m in ms} == {(D(2024, 1, 1), D(2024, 12, 31))}
+
+
+def test_an_estimate_lead_in_governs_its_list():
+    ms = figures("预计全年:地区生产总值增长5.8%;固定资产投资增长7%;社会消费品零售总额增长6%。", date="2023-12-28")
+    assert [m.kind for m in ms] == ["estimate"] * 3
+
+
+# 4. catalog: urban and rural income from one 分别达到 sentence
+def test_urban_and_rural_income_from_one_sentence():
+    ms = figures("2023年,城乡居民人均可支配收入分别达到48500元、26300元。", date="2024-02-01")
+    urban, rural = by_mention(ms, "48500元"), by_mention(ms, "26300元")
+    assert urban.indicator_key == "urban_disposable_income"
+    assert rural.indicator_key == "rural_disposable_income"
+
+
+# 5. text damage
+def test_a_zero_width_space_before_a_unit():
+    m = figures("国内生产总值达到134.9\u200b万亿元,增长5.2%。", date="2024-03-05")[0]
+    assert (m.value, m.unit) == (134.9, "万亿元")
+
+
+def test_spaces_inside_a_figure():
+    ms = figures("5 月 20 日前,全县共办结群众诉求 85 件,出动执法人员 800\n余人次。", date="2022-05-25")
+    cases = [m for m in ms if m.value == 85]
+    assert cases and cases[0].unit == "件"
+    people = [m for m in ms if m.value == 800]
+    assert people and people[0].unit == "人次" and people[0].bound == "ge"
