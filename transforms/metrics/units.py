@@ -19,8 +19,11 @@ class UnitTable:
     regex: str  # source of a pattern matching one unit as written (scale + unit)
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _alternation(words, followed_by: dict[str, str] | None = None) -> str:
+    """Longest first; a word with a `followed_by` pattern matches only before it."""
+    followed_by = followed_by or {}
+    return "|".join(re.escape(w) + (f"(?={followed_by[w]})" if w in followed_by else "")
+                    for w in sorted(words, key=len, reverse=True))
 
 
 @cache
@@ -28,7 +31,8 @@ def unit_table() -> UnitTable:
     spec = load_yaml("units.yaml")
     scales = {str(k): float(v) for k, v in spec["scales"].items()}
     units = {str(k): (str(v[0]), float(v[1])) for k, v in spec["units"].items()}
-    regex = f"(?:(?:{_alternation(scales)})?(?:{_alternation(units)}))"
+    followed_by = {str(k): str(v) for k, v in (spec.get("followed_by") or {}).items()}
+    regex = f"(?:(?:{_alternation(scales)})?(?:{_alternation(units, followed_by)}))"
     return UnitTable(
         scales=scales,
         units=units,
