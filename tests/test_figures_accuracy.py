@@ -205,6 +205,8 @@ CATALOG_KEYS = {
     "fdi", "industrial_value_added", "grain_output", "energy_intensity", "pm25", "good_air_days", "rd_intensity",
     "urbanization_rate", "rural_poverty_reduction", "shantytown_renovation", "cases_filed", "cases_closed",
     "case_closure_rate", "new_green_area", "pocket_parks", "walls_removed", "illegal_structures_removed",
+    "urban_disposable_income", "rural_disposable_income", "fiscal_total_revenue", "cases_received",
+    "on_time_closure_rate", "pm10", "o3", "air_quality_index",
 }
 
 
