@@ -22,8 +22,10 @@ class SourceText:
     source_format: str  # txt, md, html, docx, jsonl
     encoding: str | None = None  # what the bytes were decoded from (None for docx)
     source_record: int | None = None  # jsonl line number (1-based), else None
-    # Metadata the user stated explicitly (jsonl fields); beats anything inferred.
+    # Metadata the user stated explicitly (jsonl fields, a metadata.csv row); beats anything inferred.
     meta: dict[str, Any] = field(default_factory=dict)
+    # The file the text came from (a date in it is the last resort for the document's date).
+    path: str | None = None
 
 
 @dataclass
@@ -113,6 +115,12 @@ class Document:
     doc_type: str = "other"
     delivered_on: dt.date | None = None
     year: int | None = None
+    date_source: str | None = None  # input, text, title, path: where the date (or year) came from
+    region_code: str | None = None  # 6-digit administrative division code
+    region_level: str | None = None  # national, province, city, county, district, town
+    # the period the document as a whole reports on (filled by the period work, not by metadata)
+    report_period_start: dt.date | None = None
+    report_period_end: dt.date | None = None
     # the period the document as a whole reports on (its title's 一季度, 1-8月, 上半年)
     report_period_start: dt.date | None = None
     report_period_end: dt.date | None = None
