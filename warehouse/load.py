@@ -38,8 +38,11 @@ def _sql(name: str) -> str:
 
 
 def _fingerprint(commits: list[Commit], catalog: list[dict] | str) -> str:
-    return json.dumps({"commits": [c.name for c in commits], "catalog": catalog, "views": [_sql(v) for v in VIEWS]},
-                      ensure_ascii=False, sort_keys=True, default=str)
+    # the tables' columns too: a warehouse built before a column was added is
+    # rebuilt by the next run (the lake's older files give NULL in it)
+    tables = {name: [f.name for f in s] for name, s in schema.LAKE_TABLES.items()}
+    return json.dumps({"commits": [c.name for c in commits], "catalog": catalog, "views": [_sql(v) for v in VIEWS],
+                       "tables": tables}, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def built_from(db_path: Path) -> str | None:
@@ -68,19 +71,23 @@ def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit
     files = lake.files(name, commits)
     if not files:
         return
+    paths = [path for path, _ in files]
+    # columns added after the lake's files were written are NULL for their rows
+    present = {row[0] for row in con.execute(
+        "DESCRIBE SELECT * FROM read_parquet(?, union_by_name = true)", [paths]).fetchall()}
     if name in schema.DOCUMENT_TABLES and filter_retired:
         # rows of a document count until a later commit retires it
         query = f"""
             INSERT INTO "{name}"
-            SELECT {schema.select_list(table_schema)}
+            SELECT {schema.select_list(table_schema, present)}
             FROM read_parquet(?, filename = true, union_by_name = true) AS d
             JOIN _lake_files f ON f.file = d.filename
             WHERE NOT EXISTS (SELECT 1 FROM _retired r WHERE r.doc_id = d.doc_id AND r.seq > f.seq)
         """
     else:  # nothing retired: every committed row counts (no per-row file-name join)
-        query = f"""INSERT INTO "{name}" SELECT {schema.select_list(table_schema)}
+        query = f"""INSERT INTO "{name}" SELECT {schema.select_list(table_schema, present)}
                     FROM read_parquet(?, union_by_name = true)"""
-    con.execute(query, [[path for path, _ in files]])
+    con.execute(query, [paths])
 
 
 def remove_leftovers(warehouse_dir: Path) -> list[Path]:

@@ -37,6 +37,11 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
         "run_id": run_id,
         "ingested_at": ingested_at,
         "text": doc.text,
+        "date_source": doc.date_source,
+        "region_code": doc.region_code,
+        "region_level": doc.region_level,
+        "report_period_start": doc.report_period_start,
+        "report_period_end": doc.report_period_end,
     }
 
 

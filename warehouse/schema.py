@@ -33,6 +33,13 @@ DOCUMENTS = pa.schema([
     ("ingested_at", TIMESTAMP),
     # added to the contract: the cleaned text every offset refers to
     ("text", pa.string()),
+    # added for local reports (issue 11): where the date came from, the
+    # region's division code and level, the period the document reports on
+    ("date_source", pa.string()),
+    ("region_code", pa.string()),
+    ("region_level", pa.string()),
+    ("report_period_start", pa.date32()),
+    ("report_period_end", pa.date32()),
 ])
 
 SECTIONS = pa.schema([
@@ -165,7 +172,11 @@ def create_table_sql(name: str, schema: pa.Schema) -> str:
     return f'CREATE TABLE "{name}" (\n  {columns}\n)'
 
 
-def select_list(schema: pa.Schema) -> str:
+def select_list(schema: pa.Schema, present: set[str] | None = None) -> str:
     """Columns cast to the declared types (Parquet files of older runs may lack
-    a column added later: union_by_name fills it with NULL)."""
-    return ", ".join(f'CAST("{f.name}" AS {duckdb_type(f.type)}) AS "{f.name}"' for f in schema)
+    a column added later: union_by_name fills it with NULL when some file has
+    it; a column no file has is NULL when `present`, the files' columns, is given)."""
+    def source(name: str) -> str:
+        return f'"{name}"' if present is None or name in present else "NULL"
+
+    return ", ".join(f'CAST({source(f.name)} AS {duckdb_type(f.type)}) AS "{f.name}"' for f in schema)
