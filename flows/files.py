@@ -6,7 +6,9 @@ the lake last recorded; when those differ its content hash decides.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,9 +92,57 @@ def _under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r if r.endswith(os.sep) else r + os.sep) for r in roots)
 
 
+# A user's metadata for the files beside it (README.md, "Inputs"); never an input itself.
+METADATA_CSV = "metadata.csv"
+METADATA_COLUMNS = ("title", "date", "issuer", "region")
+
+
+def is_metadata_csv(path: str) -> bool:
+    return os.path.basename(path).lower() == METADATA_CSV
+
+
+def read_metadata_csv(data: bytes) -> dict[str, dict[str, str]]:
+    """file name -> {title, date, issuer, region} (blank cells left out) of a
+    metadata.csv's bytes (UTF-8, with or without BOM, or GB18030 as Excel
+    saves it). Rows without a path, and unknown columns, are ignored."""
+    from transforms.readers import decode_text
+
+    try:
+        text, _ = decode_text(data)
+    except Exception:  # noqa: BLE001 - an unreadable csv states nothing
+        return {}
+    rows: dict[str, dict[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        name = row.get("path", "").replace("\\", "/").removeprefix("./")
+        if not name:
+            continue
+        rows[name] = {k: row[k] for k in METADATA_COLUMNS if row.get(k)}
+    return rows
+
+
+class MetadataCsvs:
+    """The metadata.csv rows for input files, each folder's csv read once."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, dict[str, dict[str, str]]] = {}
+
+    def meta_for(self, path: str) -> dict[str, str]:
+        folder, name = os.path.split(path)
+        if folder not in self._folders:
+            try:
+                data = Path(folder, METADATA_CSV).read_bytes()
+            except OSError:
+                data = b""
+            self._folders[folder] = read_metadata_csv(data) if data else {}
+        return dict(self._folders[folder].get(name, {}))
+
+
 def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
     result = Plan()
     for f in files:
+        if is_metadata_csv(f.path):
+            continue  # metadata for the other files, not a document
         if not f.explicit and os.path.splitext(f.path)[1].lower() not in SUPPORTED_SUFFIXES:
             result.ignored.append(f)
             continue

@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.files import InputFile, Plan, batch_bytes_for, batches, discover, plan, sha256_bytes
+from flows.files import InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan, sha256_bytes
 from flows.lock import warehouse_lock
 from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
@@ -41,8 +41,8 @@ class BatchResult:
 
     name: str  # <run_id>-<batch>: the files' and the commit's name
     files: dict[str, str] = field(default_factory=dict)  # table -> path relative to the lake root
-    # (doc_id, sections, metrics, terms rows) of each document written, in order
-    docs: list[tuple[str, int, int, int]] = field(default_factory=list)
+    # (doc_id, sections, metrics, terms rows, date_source) of each document written, in order
+    docs: list[tuple[str, int, int, int, str | None]] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
@@ -99,6 +99,7 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
     pending_chars = 0
     seen: set[str] = set()  # a text read from several files of the batch is written once
     ingested_at = _now()
+    user_meta = MetadataCsvs()  # metadata.csv rows beside the files
 
     def flush() -> None:
         nonlocal pending, pending_chars
@@ -106,7 +107,8 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
             return
         for table, data in records.document_tables(pending, run_id, ingested_at).items():
             writer.write(table, data)
-        result.docs.extend((d.doc_id, len(d.sections), len(d.metrics), len(d.terms)) for d, _ in pending)
+        result.docs.extend((d.doc_id, len(d.sections), len(d.metrics), len(d.terms), d.date_source)
+                           for d, _ in pending)
         pending, pending_chars = [], 0
 
     try:
@@ -137,6 +139,10 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
                     result.rejects.append(_reject_row(f.path, item, run_id))
                     file_rejected = file_rejected or item.source_record is None
                     continue
+                item.path = f.path
+                stated = user_meta.meta_for(f.path) if item.source_format != "jsonl" else {}
+                if stated:  # the user's metadata.csv beats what the file's own markup says
+                    item.meta = {**item.meta, **stated}
                 doc = process(item)
                 if not doc.text:
                     result.rejects.append(_reject_row(f.path, Rejection(
@@ -164,7 +170,7 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
     return result
 
 
-def _new_documents(docs: list[tuple[str, int, int, int]], live: set[str]) -> tuple[list[tuple], set[str]]:
+def _new_documents(docs: list[tuple], live: set[str]) -> tuple[list[tuple], set[str]]:
     """The batch's documents the warehouse does not hold yet (same text seen
     before, under any path, in an earlier commit or batch), and the doc_ids
     of the others, whose rows the commit drops."""
@@ -203,7 +209,16 @@ def write_batch(lake: Lake, result: BatchResult, state: LakeState) -> dict[str, 
     state.live_doc_ids.difference_update(retired)
     state.live_doc_ids.update(d[0] for d in keep)
     return {"documents": len(keep), "sections": sum(d[1] for d in keep), "metrics": sum(d[2] for d in keep),
-            "terms": sum(d[3] for d in keep), "rejects": len(result.rejects), "sources": len(result.sources)}
+            "terms": sum(d[3] for d in keep), "rejects": len(result.rejects), "sources": len(result.sources),
+            "date_sources": _date_source_counts(keep)}
+
+
+def _date_source_counts(docs: list[tuple]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for d in docs:
+        key = (d[4] if len(d) > 4 else None) or "none"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 @task(name="load-warehouse", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
@@ -261,6 +276,8 @@ def _summary_markdown(summary: RunSummary) -> str:
         "|---|---:|",
         *[f"| {t} | {n} |" for t, n in summary.rows.items()],
     ]
+    if summary.date_sources:
+        lines += ["", summary.date_source_line()]
     if summary.rejects:
         lines += ["", "## Rejected", "", "| file | record | reason | detail |", "|---|---:|---|---|"]
         lines += [f"| {r['source_path']} | {r['source_record'] or ''} | {r['reason']} | {r['detail']} |"
@@ -314,6 +331,8 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
         for number, result in enumerate(results, start=1):
             # quote(): Prefect would otherwise walk the lake state, which grows with every batch
             counts = write_batch(lake, quote(result), quote(state))
+            for source, n in counts.pop("date_sources", {}).items():
+                summary.date_sources[source] = summary.date_sources.get(source, 0) + n
             for name, n in counts.items():
                 totals[name] += n
             summary.files_unchanged += result.unchanged

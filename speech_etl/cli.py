@@ -224,6 +224,8 @@ def _print_summary(summary, folder: Path) -> None:
         out.print("Nothing new: no rows added to any table.")
     else:
         out.print("Rows added: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()))
+        if summary.date_sources:
+            out.print(summary.date_source_line(), highlight=False, soft_wrap=True)
     for reject in summary.rejects:
         record = f" line {reject['source_record']}" if reject["source_record"] else ""
         out.print(f"rejected {reject['source_path']}{record}: {reject['reason']} ({reject['detail']})",
