@@ -37,9 +37,9 @@ from transforms.metrics.units import split_unit, to_base, unit_table
     ("城乡居民人均可支配收入", None),
     ("城镇和农村常住居民人均可支配收入", None),
     ("农村和城镇居民人均可支配收入", None),
-    # the pre-2013 rural net income is no disposable income (rural_net_income is not active yet)
-    ("农民人均纯收入", None),
-    ("农村居民人均纯收入", None),
+    # the pre-2013 rural net income is no disposable income: its own key
+    ("农民人均纯收入", "rural_net_income"),
+    ("农村居民人均纯收入", "rural_net_income"),
     ("城镇居民人均生活费收入", None),
 ])
 def test_disposable_income_is_three_series(indicator, key):

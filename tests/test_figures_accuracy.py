@@ -206,7 +206,7 @@ CATALOG_KEYS = {
     "urbanization_rate", "rural_poverty_reduction", "shantytown_renovation", "cases_filed", "cases_closed",
     "case_closure_rate", "new_green_area", "pocket_parks", "walls_removed", "illegal_structures_removed",
     "urban_disposable_income", "rural_disposable_income", "fiscal_total_revenue", "cases_received",
-    "on_time_closure_rate", "pm10", "o3", "air_quality_index",
+    "on_time_closure_rate", "pm10", "o3", "air_quality_index", "rural_net_income",
 }
 
 

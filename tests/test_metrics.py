@@ -172,7 +172,7 @@ def test_decline_of_a_count_is_a_negative_change():
 def test_respective_figures_get_their_own_indicator():
     ms = figures(REVIEW_2014 + "城镇居民人均可支配收入和农村居民人均纯收入分别实际增长9.6%和6.2%。")
     assert [m.indicator for m in ms] == ["城镇居民人均可支配收入", "农村居民人均纯收入"]
-    assert [m.indicator_key for m in ms] == ["urban_disposable_income", None]  # 纯收入: not in the catalog yet
+    assert [m.indicator_key for m in ms] == ["urban_disposable_income", "rural_net_income"]
 
 
 # ---------------------------------------------------------------- indicator
