@@ -70,6 +70,7 @@ class Cues:
     sentence_target: re.Pattern
     past_target: re.Pattern
     actual_words: re.Pattern
+    progress_share: re.Pattern
     growth_words: re.Pattern
     share_words: re.Pattern
     avg_growth_words: re.Pattern
@@ -123,6 +124,7 @@ def cues() -> Cues:
         sentence_target=re.compile(alternation(k["sentence_target"])),
         past_target=re.compile(alternation(k["past_target"])),
         actual_words=re.compile(alternation(k["actual_words"])),
+        progress_share=re.compile(k["progress_share"]),
         growth_words=re.compile(alternation(m["growth_words"])),
         share_words=re.compile(alternation(m["share_words"])),
         avg_growth_words=re.compile(alternation(m["avg_growth_words"])),

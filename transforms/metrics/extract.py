@@ -93,7 +93,8 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
                    bound="approx" if "approx" in (after, before) else "eq",
                    period_end=period.end if period else None, ref=reading.lines.ref,
                    explicit_period=at.explicit, sentence_outside_aliases=None,
-                   clause_after=text[cand.unit_end:context.clause_end])
+                   clause_after=text[cand.unit_end:context.clause_end],
+                   period_closed=_closed(scoped, reading.lines.ref))
     bound = bounds.decide(is_range=cand.range_end is not None,
                           between=cand.match.group("between") or cand.match.group("b1"),
                           after=after, before=before,
@@ -126,6 +127,16 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
         period_source=scoped.source if period else None,
         masked=masked,
     )
+
+
+# Scopes whose period the text states (a document's default period is no statement).
+_STATED = frozenset({"clause", "sentence", "lead_in", "heading", "title"})
+
+
+def _closed(scoped: Scoped, ref) -> bool:
+    """The figure's stated period ended before the document's date."""
+    period = scoped.period
+    return bool(ref and period and period.end and scoped.source in _STATED and period.end < ref)
 
 
 def _negated(values: Values) -> Values:

@@ -13,13 +13,17 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
             indicator_key: str | None, measure: str, bound: str,
             period_end: dt.date | None, ref: dt.date | None, explicit_period: bool,
             sentence_after: str = "", from_value: bool = False, sentence_outside_aliases: str | None = "",
-            clause_after: str = "") -> str:
+            clause_after: str = "", period_closed: bool = False) -> str:
     """`sentence_outside_aliases` None stands for `sentence_before` without its
-    catalog names, worked out only if the decision needs it."""
+    catalog names, worked out only if the decision needs it. `period_closed`:
+    the figure's period, stated in the text (not a default), ended before the
+    document's date (a 1-10月 bulletin of 23 November)."""
     c = cues()
     if c.estimate.search(sentence_before):
         return "estimate"
-    past = bool(explicit_period and period_end and ref and period_end.year < ref.year)
+    if c.progress_share.search(clause_before):
+        return "actual"  # 占年度计划的73%, 完成年度任务的40%: how much of a plan is done
+    past = bool(explicit_period and period_end and ref and period_end.year < ref.year) or period_closed
     ahead = bool(period_end and ref and period_end.year >= ref.year)
     # 实际增长 is real growth: an actual, unless a target's words lead the sentence
     # (争取…平均每年实际增长百分之五左右)

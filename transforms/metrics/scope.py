@@ -17,12 +17,13 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from transforms.document import Document, Section
 from transforms.metrics import measure as measure_mod, period as period_mod
 from transforms.metrics.candidates import patterns
-from transforms.metrics.cues import cues
+from transforms.knowledge import load_yaml
+from transforms.metrics.cues import alternation, cues
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.period import Period
 
@@ -49,6 +50,18 @@ class PhraseAt:
     explicit: bool  # a period phrase of the paragraph (not a default)
     base: int | None  # the year of a comparison base (比一九五二年) or from-value
     base_value: bool  # the figure is the base's own value (比一九五二年的X)
+
+
+@dataclass(frozen=True)
+class _DocRoles:
+    review_document: re.Pattern
+    future_heading: re.Pattern
+
+
+@cache
+def _doc_roles() -> _DocRoles:
+    spec = load_yaml("headings.yaml")
+    return _DocRoles(re.compile(alternation(spec["review_documents"])), re.compile(alternation(spec["future_headings"])))
 
 
 def fallback_roles(text: str) -> tuple[list[int], list[str]]:
@@ -126,6 +139,7 @@ class SectionIndex:
         self.by_id = {s.section_id: s for s in doc.sections}
         self.text = doc.text
         self.own_period = document_period(doc)
+        self.title = doc.title
         self._defaults: dict[str, Scoped] = {}
 
     def leaf(self, pos: int) -> Section | None:
@@ -141,11 +155,28 @@ class SectionIndex:
 
     def role(self, pos: int, leaf: Section | None) -> str:
         if leaf is not None and leaf.role != "other":
-            return leaf.role
-        if self.fallback:
+            role = leaf.role
+        elif self.fallback:
             i = bisect.bisect_right(self.fallback[0], pos) - 1
-            return self.fallback[1][max(i, 0)]
-        return "other"
+            role = self.fallback[1][max(i, 0)]
+        else:
+            role = "other"
+        if role == "tasks" and self.reviews_results and not self._looks_ahead(leaf):
+            return "review"
+        return role
+
+    @cached_property
+    def reviews_results(self) -> bool:
+        """The title says the document reports results (工作总结, 执行情况, 通报)."""
+        return bool(self.title and _doc_roles().review_document.search(self.title))
+
+    def _looks_ahead(self, leaf: Section | None) -> bool:
+        node = leaf
+        while node is not None:
+            if node.heading and _doc_roles().future_heading.search(node.heading):
+                return True
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        return False
 
     def default_period(self, leaf: Section | None, role: str) -> Scoped:
         """The period of a figure with no period phrase before it in its
