@@ -121,9 +121,11 @@ class Document:
     # the period the document as a whole reports on (filled by the period work, not by metadata)
     report_period_start: dt.date | None = None
     report_period_end: dt.date | None = None
+    report_period_from: str | None = None  # title, or document (its text); not a warehouse column
     # the period the document as a whole reports on (its title's 一季度, 1-8月, 上半年)
     report_period_start: dt.date | None = None
     report_period_end: dt.date | None = None
+    report_period_from: str | None = None  # title, or document (its text); not a warehouse column
     # layers
     sections: list[Section] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)

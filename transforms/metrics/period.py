@@ -88,7 +88,8 @@ def _spec() -> _Spec:
         rf"|(?P<cyrange>(?P<cya>{cy})年?(?:到|至|-|—|–|~)(?P<cyb>{cy})年{tail})"
         rf"|(?P<compare>{p['compare_years']})"
         # a comparison base (比1995年, 比“八五”时期) or a from-value's year (由1997年的)
-        rf"|(?P<cmp>{p['compare_words']}{base_of}(?P<cmpof>的)?(?:相比|比较)?)"
+        # a base shared by two figures (较1—9月份和上年同期提高0.1和1.2个百分点) is two bases
+        rf"|(?P<cmp>{p['compare_words']}{base_of}(?:[和及、]{base_of})?(?P<cmpof>的)?(?:相比|比较)?)"
         rf"|(?P<frombase>{p['from_words']}(?:(?:19|20)\d\d|{cy}|上|去)年(?:底|末)?的)"
         rf"|(?P<since>(?:19|20)\d\d)年(?:以来|来)"
         rf"|(?P<oplan>第(?P<onum>[{''.join(ordinal)}])个五年(?:计划(?:的)?(?:(?:期间|时期)(?:内)?|前(?P<opfirst>[一二三四两])年)"

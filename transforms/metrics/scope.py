@@ -29,6 +29,8 @@ from transforms.metrics.period import Period
 
 _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
+_TITLE_MAX = 60
+_SENTENCE_PUNCT = re.compile(r"[。;；!?,，:：]")
 # A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
 _STATES_FIGURE = re.compile(r"\d(?:%|亿|万|个百分点|元|件|个)")  # period phrases looked at for an enclosing span
 _CHANGES = frozenset({"growth", "change", "avg_growth", "pp_change"})
@@ -117,15 +119,57 @@ def title_period(title: str | None, ref: dt.date | None, doc_type: str) -> Perio
     return found
 
 
+def text_period(text: str, ref: dt.date | None, doc_type: str) -> Period | None:
+    """A bulletin without a period in its title: the one part-year span its
+    text states (前三季度 …, or 2月份 and 1-2月 together: the cumulative span),
+    when it ended by the document's date. Reports and resolutions have a
+    review and tasks of their own, so none is taken from their text."""
+    if ref is None or doc_type in ("work_report", "resolution"):
+        return None
+    spans: set[tuple[dt.date, dt.date]] = set()
+    for m in period_mod.period_regex().finditer(text):
+        if _in_a_name(text, m.start()):
+            continue
+        p = period_mod.resolve(m, ref)
+        if p is None or p.start is None or p.end is None or p.to_date or not (p.months or p.days):
+            continue
+        if not p.year_level:
+            p = period_mod.with_year(p, ref.year)
+        if p.months == (1, 12):
+            continue
+        spans.add((p.start, p.end))
+    if not spans or len({(end.year, end.month) for _start, end in spans}) != 1:
+        return None
+    start, end = min(spans)
+    return Period("document", start, end) if end <= ref else None
+
+
+def _in_a_name(text: str, at: int) -> bool:
+    """Inside 《…》 (2022年全省城市管理工作检查考评方案 names a document)."""
+    return text.rfind("《", 0, at) > text.rfind("》", 0, at)
+
+
 def report_period(doc: Document) -> Document:
     """Pipeline component: the document's own reporting period, from its title
-    (or, without one, its first line), unless the user or a reader set it."""
+    (or, without one, a title-like first line), else from its text, unless the
+    user or a reader set it."""
     if doc.report_period_start is None:
-        title = doc.title or doc.text.split("\n", 1)[0][:80]
-        found = title_period(title, doc.reference_date, doc.doc_type)
+        ref = doc.reference_date
+        title = doc.title or _title_like(doc.text.split("\n", 1)[0])
+        found = title_period(title, ref, doc.doc_type)
+        doc.report_period_from = "title"
+        if found is None:
+            found = text_period(doc.text, ref, doc.doc_type)
+            doc.report_period_from = "document"
         if found is not None:
             doc.report_period_start, doc.report_period_end = found.start, found.end
+        else:
+            doc.report_period_from = None
     return doc
+
+
+def _title_like(line: str) -> str | None:
+    return line if len(line) <= _TITLE_MAX and not _SENTENCE_PUNCT.search(line) else None
 
 
 class SectionIndex:
@@ -139,6 +183,7 @@ class SectionIndex:
         self.by_id = {s.section_id: s for s in doc.sections}
         self.text = doc.text
         self.own_period = document_period(doc)
+        self.own_period_from = doc.report_period_from or "title"
         self.title = doc.title
         self._defaults: dict[str, Scoped] = {}
 
@@ -188,7 +233,7 @@ class SectionIndex:
 
     def _document_default(self, role: str) -> Scoped:
         if self.own_period is not None and role != "tasks":
-            return Scoped(self.own_period, "title")
+            return Scoped(self.own_period, self.own_period_from)
         fallback = period_mod.section_default(role, self.ref)
         return Scoped(fallback, "document" if fallback else None)
 
