@@ -1,4 +1,4 @@
-"""The pipeline: one document through clean -> metadata -> report period -> structure -> segment -> metrics."""
+"""The pipeline: one document through clean -> metadata -> structure -> report period -> segment -> metrics."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def figures(doc: Document) -> Document:
 COMPONENTS: tuple[tuple[str, Callable[[Document], Document]], ...] = (
     ("clean", clean),
     ("metadata", metadata),
-    ("report_period", report_period),
     ("structure", structure),
+    ("report_period", report_period),
     ("segment", segment),
     ("metrics", figures),
 )

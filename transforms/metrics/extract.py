@@ -11,6 +11,7 @@ Pure: reads the Document, returns new records.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, replace
 
@@ -21,8 +22,10 @@ from transforms.metrics.candidates import Candidate, blank_spans, find_candidate
 from transforms.metrics.context import Context, Previous, read_context
 from transforms.metrics.cues import cues
 from transforms.metrics.kind import kind_of
+from transforms.metrics.indicator import indicator_key
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, figure_period, period_at
+from transforms.metrics.tables import TableFigure, header_period, table_figures, table_rows
 from transforms.metrics.units import to_base, unit_table
 from transforms.metrics.values import Values, read_values
 
@@ -50,7 +53,14 @@ def extract_metrics(doc: Document) -> list[Metric]:
     lines = Lines(doc.text, work, doc.reference_date)
     reading = _Reading(doc, work, lines, SectionIndex(doc, doc.reference_date))
 
+    tables = table_rows(doc.text)
+    row_starts = [a for table in tables for a, _b in table]
+    row_ends = [b for table in tables for _a, b in table]
+
     def excluded(pos: int) -> bool:
+        i = bisect.bisect_right(row_starts, pos) - 1
+        if i >= 0 and pos < row_ends[i]:
+            return True  # a table row: its cells are read by tables.py
         return lines.at(pos).excluded(pos)
 
     out: list[Metric] = []
@@ -63,7 +73,33 @@ def extract_metrics(doc: Document) -> list[Metric]:
         context = read_context(cand, values.bare_unit, line, doc.text, previous)
         out.append(_figure(reading, cand, values, line, context))
         previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective)
+    if tables:
+        out += [_table_figure(reading, fig) for table in tables for fig in table_figures(doc.text, table)]
+        out.sort(key=lambda m: m.char_start)
     return out
+
+
+def _table_figure(reading: _Reading, fig: TableFigure) -> Metric:
+    """A number cell of a table as a Metric, its period the header's month or the
+    scope the table stands in (its heading, the document's own period)."""
+    leaf = reading.sections.leaf(fig.start)
+    scope = reading.sections.default_period(leaf, reading.sections.role(fig.start, leaf))
+    period = header_period(fig, scope.period)
+    source = "clause" if fig.month is not None else scope.source
+    value_base, base_unit = to_base(fig.value, fig.unit)
+    text = reading.doc.text
+    line_start = text.rfind("\n", 0, fig.start) + 1
+    line_end = text.find("\n", fig.end)
+    return Metric(
+        metric_id=metric_id(reading.doc.doc_id, fig.start, fig.end), doc_id=reading.doc.doc_id,
+        section_id=leaf.section_id if leaf else None, char_start=fig.start, char_end=fig.end,
+        sentence=text[line_start:len(text) if line_end < 0 else line_end].strip(), mention=text[fig.start:fig.end],
+        indicator=fig.indicator, indicator_key=indicator_key(fig.header) if fig.whole else None,
+        measure=fig.measure, value=fig.value, value_low=fig.value, value_high=fig.value, bound="eq",
+        unit=fig.unit, value_base=value_base, base_unit=base_unit, kind=fig.kind,
+        period_label=period.label if period else None, period_start=period.start if period else None,
+        period_end=period.end if period else None, period_source=source if period else None, masked=False,
+    )
 
 
 def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, context: Context) -> Metric:

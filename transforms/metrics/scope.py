@@ -26,6 +26,7 @@ from transforms.knowledge import load_yaml
 from transforms.metrics.cues import alternation, cues
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.period import Period
+from transforms.metrics.tables import is_table_row
 
 _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
@@ -119,16 +120,17 @@ def title_period(title: str | None, ref: dt.date | None, doc_type: str) -> Perio
     return found
 
 
-def text_period(text: str, ref: dt.date | None, doc_type: str) -> Period | None:
+def text_period(text: str, ref: dt.date | None, doc_type: str, headings: frozenset[str] = frozenset()) -> Period | None:
     """A bulletin without a period in its title: the one part-year span its
-    text states (前三季度 …, or 2月份 and 1-2月 together: the cumulative span),
-    when it ended by the document's date. Reports and resolutions have a
+    body states (前三季度 …, or 2月份 and 1-2月 together: the cumulative span),
+    when it ended by the document's date. Section headings and table rows set
+    their own scope, so they are not read. Reports and resolutions have a
     review and tasks of their own, so none is taken from their text."""
     if ref is None or doc_type in ("work_report", "resolution"):
         return None
     spans: set[tuple[dt.date, dt.date]] = set()
     for m in period_mod.period_regex().finditer(text):
-        if _in_a_name(text, m.start()):
+        if _in_a_name(text, m.start()) or _outside_body(text, m.start(), headings):
             continue
         p = period_mod.resolve(m, ref)
         if p is None or p.start is None or p.end is None or p.to_date or not (p.months or p.days):
@@ -142,6 +144,14 @@ def text_period(text: str, ref: dt.date | None, doc_type: str) -> Period | None:
         return None
     start, end = min(spans)
     return Period("document", start, end) if end <= ref else None
+
+
+def _outside_body(text: str, at: int, headings: frozenset[str]) -> bool:
+    """In a section heading or a table row."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start:len(text) if end < 0 else end]
+    return line in headings or is_table_row(line, 0, len(line))
 
 
 def _in_a_name(text: str, at: int) -> bool:
@@ -159,7 +169,8 @@ def report_period(doc: Document) -> Document:
         found = title_period(title, ref, doc.doc_type)
         doc.report_period_from = "title"
         if found is None:
-            found = text_period(doc.text, ref, doc.doc_type)
+            headings = frozenset(s.heading for s in doc.sections if s.heading)
+            found = text_period(doc.text, ref, doc.doc_type, headings)
             doc.report_period_from = "document"
         if found is not None:
             doc.report_period_start, doc.report_period_end = found.start, found.end
