@@ -143,8 +143,12 @@ class Document:
         if self.published_at:
             return self.published_at.date()
         if self.year:
-            # A work report is delivered in March of its year.
-            return dt.date(self.year, 3, 5)
+            if self.doc_type in ("work_report", "resolution"):
+                return dt.date(self.year, 3, 5)  # a work report is delivered in March of its year
+            # Any other text known only by its year (a bulletin, a summary) may
+            # be from any month: its part-year spans are in that year, and what
+            # it reports has happened by the year's end.
+            return dt.date(self.year, 12, 31)
         return None
 
     def leaf_sections(self) -> list[Section]:
