@@ -12,12 +12,13 @@ Pure: reads the Document, returns new records.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 
 from transforms.clean import placeholder_spans
 from transforms.document import Document, Metric
-from transforms.metrics import bounds, measure as measure_mod
+from transforms.metrics import bounds, measure as measure_mod, period as period_mod
 from transforms.metrics.candidates import Candidate, blank_spans, find_candidates
 from transforms.metrics.context import Context, Previous, read_context
 from transforms.metrics.cues import cues
@@ -130,7 +131,7 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
                    period_end=period.end if period else None, ref=reading.lines.ref,
                    explicit_period=at.explicit, sentence_outside_aliases=None,
                    clause_after=text[cand.unit_end:context.clause_end],
-                   period_closed=_closed(scoped, reading.lines.ref))
+                   period_closed=_closed(scoped, reading.lines.ref, text[line.start:start]))
     bound = bounds.decide(is_range=cand.range_end is not None,
                           between=cand.match.group("between") or cand.match.group("b1"),
                           after=after, before=before,
@@ -169,10 +170,22 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
 _STATED = frozenset({"clause", "sentence", "lead_in", "heading", "title"})
 
 
-def _closed(scoped: Scoped, ref) -> bool:
-    """The figure's stated period ended before the document's date."""
+def _closed(scoped: Scoped, ref, before: str) -> bool:
+    """The figure's stated period ended before the document's date; with no
+    date known, a part-year span stated before it in its paragraph (1-11月:
+    progress is reported by part-years, targets are set for years)."""
     period = scoped.period
-    return bool(ref and period and period.end and scoped.source in _STATED and period.end < ref)
+    if ref is None:
+        return any(_part_year(m) for m in period_mod.period_regex().finditer(before))
+    return bool(period and period.end and scoped.source in _STATED and period.end < ref)
+
+
+_ANY_YEAR = dt.date(2000, 12, 31)  # to read a phrase's months when the document has no date
+
+
+def _part_year(m) -> bool:
+    p = period_mod.resolve(m, _ANY_YEAR)
+    return p is not None and p.months is not None and p.months != (1, 12)
 
 
 def _negated(values: Values) -> Values:
