@@ -20,6 +20,7 @@ from transforms.metrics.lines import Line
 _CONNECTORS = set("、和及与,，")
 _LIST_SPLIT = re.compile(r"[、和与及]")
 _MAX_INDICATOR = 30
+_MODIFIER = 2  # 城镇, 农村: a list item this short modifies the name that ends the list
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,14 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
         parts = _expanded(indicator)
     if len(parts) <= 1:
         return indicator
-    if respective == 0 and not indicator_key(parts[0]) and indicator_key(parts[-1]):
+    part = parts[min(respective, len(parts) - 1)]
+    last = parts[-1]
+    if len(part) <= _MODIFIER and len(last) > 2 * _MODIFIER and part is not last:
+        # 城镇和农村常住居民人均可支配收入: a bare modifier takes the last name's tail
+        return part + last[len(part):]
+    if respective == 0 and not indicator_key(parts[0]) and indicator_key(last):
         return parts[0]  # 化学需氧量、二氧化硫排放总量: the shared head is at the end
-    return parts[min(respective, len(parts) - 1)]
+    return part
 
 
 def _expanded(indicator: str) -> list[str]:
