@@ -97,6 +97,9 @@ class Gap:
     chars: int
 
 
+_REPOST_YEARS = 2  # a page dated this many years after the period its text reports on is a repost
+
+
 @dataclass
 class Document:
     source: SourceText
@@ -138,10 +141,13 @@ class Document:
     @property
     def reference_date(self) -> dt.date | None:
         """The date relative periods (去年, 今年, 上半年) are resolved against."""
-        if self.delivered_on:
-            return self.delivered_on
-        if self.published_at:
-            return self.published_at.date()
+        dated = self.delivered_on or (self.published_at.date() if self.published_at else None)
+        if dated and self.report_period_end and dated.year - self.report_period_end.year >= _REPOST_YEARS:
+            # a page reposted years after the text (现把2010年1~6月工作总结如下 on a 2022 page):
+            # the text speaks as of the end of the period it reports on
+            return self.report_period_end
+        if dated:
+            return dated
         if self.year:
             if self.doc_type in ("work_report", "resolution"):
                 return dt.date(self.year, 3, 5)  # a work report is delivered in March of its year

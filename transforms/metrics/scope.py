@@ -31,6 +31,8 @@ from transforms.metrics.tables import is_table_row
 _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
 _TITLE_MAX = 60
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_OPENING = 600  # characters of the text where a document states what it reports on
 _SENTENCE_PUNCT = re.compile(r"[。;；!?,，:：]")
 # A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
 _STATES_FIGURE = re.compile(r"\d(?:%|亿|万|个百分点|元|件|个)")  # period phrases looked at for an enclosing span
@@ -167,6 +169,8 @@ def report_period(doc: Document) -> Document:
         ref = doc.reference_date
         title = doc.title or _title_like(doc.text.split("\n", 1)[0])
         found = title_period(title, ref, doc.doc_type)
+        if found is not None and title and not _YEAR.search(title):
+            found = _year_from_opening(found, doc.text[:_OPENING]) or found
         doc.report_period_from = "title"
         if found is None:
             headings = frozenset(s.heading for s in doc.sections if s.heading)
@@ -177,6 +181,16 @@ def report_period(doc: Document) -> Document:
         else:
             doc.report_period_from = None
     return doc
+
+
+def _year_from_opening(found: Period, opening: str) -> Period | None:
+    """A title without a year (水利上半年工作总结) on a page reposted years later:
+    the opening's own year for the same span (现把2010年1~6月工作总结如下)."""
+    for m in period_mod.period_regex().finditer(opening):
+        p = period_mod.resolve(m, None)
+        if p is not None and p.year_level and p.months == found.months and p.start and p.end:
+            return p
+    return None
 
 
 def _title_like(line: str) -> str | None:
