@@ -153,7 +153,7 @@ def _outside_body(text: str, at: int, headings: frozenset[str]) -> bool:
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
     line = text[start:len(text) if end < 0 else end]
-    return line in headings or is_table_row(line, 0, len(line))
+    return is_table_row(line, 0, len(line)) or any(line.endswith(h) for h in headings)  # 二、+ heading
 
 
 def _in_a_name(text: str, at: int) -> bool:
