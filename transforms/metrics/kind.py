@@ -24,7 +24,7 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
     if c.progress_share.search(clause_before):
         return "actual"  # 占年度计划的73%, 完成年度任务的40%: how much of a plan is done
     past = bool(explicit_period and period_end and ref and period_end.year < ref.year) or period_closed
-    ahead = bool(period_end and ref and period_end.year >= ref.year)
+    ahead = bool(period_end and ref and period_end.year >= ref.year) and not period_closed
     # 实际增长 is real growth: an actual, unless a target's words lead the sentence
     # (争取…平均每年实际增长百分之五左右)
     planned_ahead = ahead and role != "review" and bool(
