@@ -29,16 +29,19 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
     # (争取…平均每年实际增长百分之五左右)
     planned_ahead = ahead and role != "review" and bool(
         c.strong_target.search(sentence_before) or c.plan_target.search(sentence_before))
-    if from_value or (c.actual_words.search(clause_before) and not planned_ahead) or c.actual_done.search(clause_before):
-        return "actual"
     approx = bound == "approx"
     counted = bare_unit == "" or bare_unit in unit_table().count_units
+    if from_value or (c.actual_words.search(clause_before) and not planned_ahead) or c.actual_done.search(clause_before):
+        return "actual"
     if ahead and counted and measure in ("level", "change") and c.plan_first.search(clause_before + "#" + clause_after):
         return "plan"  # 争取今年再有1000万以上贫困人口解决温饱问题
     if role != "tasks" and ahead and (c.plan_target.search(sentence_before) or (
             explicit_period and c.target.search(sentence_before.replace("将近", "")))):
         # a plan's figures for this year or later, in any part (计划草案拟定…, 今年计划…增长百分之九,
-        # 将由一九八○年的…增加到一九八五年的…,平均每年递增百分之六)
+        # 将由一九八○年的…增加到一九八五年的…,平均每年递增百分之六); concrete work with a
+        # count after a plan verb is a plan (今年计划…新改建绿地667公顷, 改造庭院136个)
+        if not approx and _planned(counted, measure, clause_before, None):
+            return "plan"
         return "target"
     if past or role == "review":
         # 年初确定的…降低4%左右…的目标 / 去年…提出,物价涨幅要…降到10%左右
