@@ -105,7 +105,7 @@ def _table_figure(reading: _Reading, fig: TableFigure) -> Metric:
 
 def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, context: Context) -> Metric:
     text, start = reading.doc.text, cand.start
-    measure, sign = measure_mod.measure_of(context.cue_words, values.bare_unit, context.named)
+    measure, sign = measure_mod.measure_of(context.cue_words, values.bare_unit, context.measured)
     if context.share_of_whole:
         measure, sign = "share", 1
     if sign < 0:
