@@ -77,6 +77,8 @@ class Candidate:
     prefix: str  # up to 8 characters before the number
     masked: bool
     fraction: bool
+    negative: bool = False  # written with a minus sign (增长-15.3%)
+    between: str | None = None  # 多/余 between the number and its unit
 
     @property
     def is_chinese(self) -> bool:
@@ -98,17 +100,38 @@ def find_candidates(work: str, excluded) -> Iterator[Candidate]:
                 continue  # neither a unit nor a fraction
         start = m.start()
         before_char = work[start - 1] if start else ""
-        if before_char.isascii() and (before_char.isalnum() or before_char in "._-/") and before_char != "":
+        negative = before_char == "-" and _minus_sign(work, start - 1)
+        if not negative and before_char.isascii() and (before_char.isalnum() or before_char in "._-/") \
+                and before_char != "":
             continue  # part of a code, a name or a longer number
         prefix = work[max(0, start - 8):start]
         if prefix.endswith(c.not_before):
             continue  # an ordinal (第, 前), a model or document number
         if excluded(start):
             continue
+        unit_end, between = m.end(), m.group("between") or m.group("b1")
+        if unit and unit in scales and m.group("unit") == unit:
+            after = _unit_after_more().match(work, unit_end)
+            if after:  # 195.6万余株: the bound word between the scale and the unit
+                between, unit, unit_end = after.group(1), unit + after.group(2), after.end()
         scale_in_unit, bare = split_unit(unit) if unit else ("", None)
         if unit and unit in scales:  # a bare scale word: 3200万(孩子)
             scale_in_unit, bare = unit, ""
         masked = numbers.is_masked(n1)
-        yield Candidate(match=m, start=start, unit_end=m.end(), number=n1, range_end=m.group("n2"),
-                        unit=unit, scale_in_unit=scale_in_unit, bare_unit=bare, prefix=prefix,
-                        masked=masked, fraction=not masked and "分之" in n1)
+        yield Candidate(match=m, start=start - 1 if negative else start, unit_end=unit_end, number=n1,
+                        range_end=m.group("n2"), unit=unit, scale_in_unit=scale_in_unit, bare_unit=bare,
+                        prefix=prefix, masked=masked, fraction=not masked and "分之" in n1,
+                        negative=negative, between=between)
+
+
+def _minus_sign(work: str, at: int) -> bool:
+    """A `-` at `at` is a minus sign, not a range or date dash, after a word or
+    a separator (增长-15.3%, | -21 |), never after a digit or letter."""
+    before = work[at - 1] if at else ""
+    return not (before.isascii() and before.isalnum()) and before not in ".-~至到"
+
+
+@cache
+def _unit_after_more() -> re.Pattern:
+    """多/余 then a unit right after a scale word (万余株, 万多人)."""
+    return re.compile(f"(多|余)({unit_table().regex})")

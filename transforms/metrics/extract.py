@@ -133,7 +133,7 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
                    clause_after=text[cand.unit_end:context.clause_end],
                    period_closed=_closed(scoped, reading.lines.ref, text[line.start:start]))
     bound = bounds.decide(is_range=cand.range_end is not None,
-                          between=cand.match.group("between") or cand.match.group("b1"),
+                          between=cand.between,
                           after=after, before=before,
                           capped=bounds.is_capped(reading.work[max(0, start - 4):start]),
                           is_target=kind == "target")

@@ -54,6 +54,8 @@ def read_values(cand: Candidate, work: str) -> Values | None:
                 scale_in_unit = scale
     else:
         value = numbers.parse_arabic(cand.number)
+    if cand.negative and value is not None:
+        value = -value
     if cand.range_end is None:
         return Values(value, value, value, unit, bare, scale_in_unit)
     second = cand.range_end
