@@ -303,7 +303,7 @@ def score_document(labels: Sequence[Label], metrics: Sequence[Any]) -> Score:
 # ---------------------------------------------------------------- documents
 
 
-def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str, Any]:
+def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS, bare: bool = False) -> dict[str, Any]:
     """SourceText for each labelled document: a report from the jsonl by year,
     a speech from corpus/speeches/<stem>.txt, a local page by its line in
     corpus/local/pages.jsonl (with the page's url, date or year and title as
@@ -314,7 +314,7 @@ def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str
     out: dict[str, Any] = {}
     local = {d for d in wanted if d.startswith(LOCAL_PREFIX)}
     if local:
-        out.update(load_local_pages(local, corpus))
+        out.update(load_local_pages(local, corpus, bare))
     years = {d for d in wanted if not d.startswith((SPEECH_PREFIX, LOCAL_PREFIX))}
     if years:
         with (corpus / REPORTS_FILE).open(encoding="utf-8") as fh:
@@ -336,8 +336,9 @@ def load_sources(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str
     return out
 
 
-def load_local_pages(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict[str, Any]:
-    """`local: N` -> the SourceText of line N of corpus/local/pages.jsonl."""
+def load_local_pages(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS, bare: bool = False) -> dict[str, Any]:
+    """`local: N` -> the SourceText of line N of corpus/local/pages.jsonl; with
+    `bare`, the text alone, as a .txt file without metadata would give it."""
     from transforms.document import SourceText
 
     lines = {int(d[len(LOCAL_PREFIX):].strip()): d for d in docs}
@@ -347,8 +348,11 @@ def load_local_pages(docs: Iterable[str], corpus: Path = DEFAULT_CORPUS) -> dict
             if line_no in lines:
                 record = json.loads(line)
                 meta = {k: record[k] for k in ("title", "url", "year", "date") if record.get(k) is not None}
-                out[lines[line_no]] = SourceText(text=record["text"], source_format="jsonl",
-                                                 encoding="utf-8", source_record=line_no, meta=meta)
+                if bare:
+                    out[lines[line_no]] = SourceText(text=record["text"], source_format="txt", encoding="utf-8")
+                else:
+                    out[lines[line_no]] = SourceText(text=record["text"], source_format="jsonl",
+                                                     encoding="utf-8", source_record=line_no, meta=meta)
     return out
 
 
@@ -410,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", type=Path, help="write the scores (and the errors) as JSON here")
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="print the first N errors")
+    parser.add_argument("--bare", action="store_true",
+                        help="local pages as bare text: no url, date, year or title (as a .txt file gives them)")
     args = parser.parse_args(argv)
 
     labels = load_labels(args.labels)
@@ -418,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         print(f"cannot import the pipeline (transforms.pipeline.process): {exc}", file=sys.stderr)
         return 1
-    sources = load_sources({l.doc for l in labels}, args.corpus)
+    sources = load_sources({l.doc for l in labels}, args.corpus, bare=args.bare)
     total, per_doc, seconds, chars = evaluate(labels, sources, process)
     print_table(total, per_doc, seconds, chars)
     for error in total.errors[: args.errors]:
