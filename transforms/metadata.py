@@ -398,17 +398,21 @@ def _metadata_view(text: str) -> str:
     return _BOOK_TITLE.sub(lambda m: " " * len(m.group()), view) if "《" in view else view
 
 
+@cache
+def _level_char_regex() -> re.Pattern:
+    return re.compile(f"[{re.escape(_rules().level_chars)}]")
+
+
 def places(text: str, context: tuple[str, ...] = ()) -> list[regions.Division]:
     """Known divisions named in `text`, in order (a qualified name once)."""
-    rules = _rules()
     out = []
     last_end = -1
-    for i, char in enumerate(text):
-        if char in rules.level_chars and i > 0:
-            name, division, _ = _place_before(text, i + 1, context, bounded=True)
-            if division is not None and i + 1 - len(name) >= last_end:
-                out.append(division)
-                last_end = i + 1
+    for found in _level_char_regex().finditer(text, 1):  # a name ends in 省, 市, 县, 区 …
+        end = found.end()
+        name, division, _ = _place_before(text, end, context, bounded=True)
+        if division is not None and end - len(name) >= last_end:
+            out.append(division)
+            last_end = end
     return out
 
 

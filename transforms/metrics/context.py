@@ -23,7 +23,7 @@ _MAX_INDICATOR = 30
 _MODIFIER = 2  # 城镇, 农村: a list item this short modifies the name that ends the list
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Previous:
     """The figure before, for carrying its indicator and cue words over."""
 
@@ -33,7 +33,7 @@ class Previous:
     respective: int = -1  # its place in a 分别 list, -1 outside one
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     sent_start: int
     sent_end: int
@@ -52,8 +52,10 @@ class Context:
     def measured(self) -> str | None:
         """The indicator as the measure reads it: a carried one with the figure's own
         verb says nothing of the measure (占比63.1%,同比下降16.9%: a growth, not a share)."""
+        if not (self.carried and self.own_cues):
+            return self.named
         verb = any(measure_mod.classify(w) in ("up", "down") for w in self.cue_words)
-        return None if self.carried and self.own_cues and verb else self.named
+        return None if verb else self.named
 
 
 def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, prev: Previous) -> Context:

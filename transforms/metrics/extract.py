@@ -58,15 +58,15 @@ def extract_metrics(doc: Document) -> list[Metric]:
     row_starts = [a for table in tables for a, _b in table]
     row_ends = [b for table in tables for _a, b in table]
 
-    def excluded(pos: int) -> bool:
+    def excluded_or_in_table(pos: int) -> bool:
         i = bisect.bisect_right(row_starts, pos) - 1
         if i >= 0 and pos < row_ends[i]:
             return True  # a table row: its cells are read by tables.py
-        return lines.at(pos).excluded(pos)
+        return lines.excluded(pos)
 
     out: list[Metric] = []
     previous = Previous()
-    for cand in find_candidates(work, excluded):
+    for cand in find_candidates(work, excluded_or_in_table if tables else lines.excluded):
         values = read_values(cand, work)
         if values is None:
             continue
@@ -222,8 +222,12 @@ def _lead_in_text(reading: _Reading, line: Line, context: Context) -> str:
     earlier in its paragraph (主要预期目标是: A; B; C), else the line that opens
     the list the figure's line belongs to; with a `#` after it."""
     text = reading.doc.text
-    colon = max(text.rfind(":", line.start, context.sent_start), text.rfind("：", line.start, context.sent_start))
-    if colon >= 0:
-        return text[line.start:colon] + "#"
+    if context.sent_start > line.start:
+        colon = text.rfind(":", line.start, context.sent_start)  # NFKC made every ： ASCII
+        if colon >= 0:
+            return text[max(line.start, colon - _LEAD_IN_WORDS):colon] + "#"
     opener = reading.lines.list_opener(line)
-    return text[opener.start:opener.end] + "#" if opener is not None else ""
+    return text[max(opener.start, opener.end - _LEAD_IN_WORDS):opener.end] + "#" if opener is not None else ""
+
+
+_LEAD_IN_WORDS = 24  # what a lead-in says before its colon (今年经济社会发展的主要预期目标是)

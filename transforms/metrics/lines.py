@@ -83,9 +83,17 @@ class Lines:
     def __init__(self, text: str, work: str, ref: dt.date | None):
         self.text, self.work, self.ref = text, work, ref
         self._made: dict[int, Line] = {}
+        self._openers: dict[int, Line | None] = {}
         self._last: Line | None = None
         self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
         self._resolved_text: dict[tuple, period_mod.Period | None] = {}
+
+    def excluded(self, pos: int) -> bool:
+        """Whether a not-figure span covers `pos` (asked in increasing order)."""
+        last = self._last
+        if last is not None and last.start <= pos <= last.end:
+            return last.excluded(pos)
+        return self.at(pos).excluded(pos)
 
     def at(self, pos: int) -> Line:
         last = self._last
@@ -144,6 +152,11 @@ class Lines:
         """The line ending in a colon that opens the list `line` belongs to: the
         lines between are list items (a marker such as 1. (一) 一是, or short
         lines without a sentence end, like a bulletin's score rows)."""
+        if line.start not in self._openers:
+            self._openers[line.start] = self._find_opener(line)
+        return self._openers[line.start]
+
+    def _find_opener(self, line: Line) -> Line | None:
         if not _is_item(self.text, line):
             return None
         prev = self.before(line)

@@ -1,0 +1,64 @@
+"""Single-process speed of the pipeline (transforms.pipeline.process, every
+component) on the dev corpus: the State Council reports, the local pages and
+the sample speech, as the readers hand them over.
+
+    .venv/bin/python bench/pipeline_speed.py [--repeat 5] [--corpus ../shared/corpus]
+
+Prints characters per CPU-second, best of --repeat passes over the whole
+corpus (the best pass is the one least disturbed by other work on a shared
+machine). To compare two versions of the code, run it alternately with
+SPEECH_ETL_ROOT pointing at each checkout (a `git worktree` of the older
+commit): the pipeline is imported from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(os.environ.get("SPEECH_ETL_ROOT") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(ROOT))
+
+from transforms.document import SourceText  # noqa: E402
+from transforms.pipeline import process  # noqa: E402
+
+
+def corpus_sources(corpus: Path) -> list[SourceText]:
+    sources = []
+    for name in ("work_reports/government_work_reports_1954_2015.jsonl", "local/pages.jsonl"):
+        with (corpus / name).open(encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, 1):
+                record = json.loads(line)
+                text = record.get("content") or record.get("text") or ""
+                meta = {k: record[k] for k in ("title", "url", "year", "date") if record.get(k) is not None}
+                sources.append(SourceText(text, "jsonl", "utf-8", line_no, meta))
+    for path in sorted((corpus / "speeches").glob("*.txt")):
+        sources.append(SourceText(path.read_text(encoding="utf-8"), "txt", "utf-8"))
+    return sources
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
+    args = parser.parse_args(argv)
+    sources = corpus_sources(args.corpus)
+    chars = sum(len(s.text) for s in sources)
+    process(sources[0])  # warm: catalogs, patterns, the segmenter's dictionary
+    best = float("inf")
+    for _ in range(args.repeat):
+        started = time.process_time()
+        for source in sources:
+            process(source)
+        best = min(best, time.process_time() - started)
+    print(f"pipeline, one process: {len(sources)} documents, {chars} characters, best of {args.repeat}: "
+          f"{best:.2f} CPU-s = {chars / best / 1e6:.2f} M chars/s (code: {ROOT})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
