@@ -43,10 +43,14 @@ def test_samples_build_a_warehouse(tmp_path):
     assert speech_sections == 1
 
 
-def test_shared_corpus_loads_54_documents_and_a_rerun_adds_nothing(dev_warehouse):
+def test_shared_corpus_loads_every_document_and_a_rerun_adds_nothing(dev_warehouse):
     warehouse = dev_warehouse  # built by `speech-etl ingest ../shared/corpus`
-    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 54
-    assert query(warehouse, "SELECT count(*) FROM documents WHERE source_format = 'jsonl'")[0][0] == 53
+    # 53 distinct State Council texts, the sample speech, the 60 local pages; the ten
+    # local raw/ .txt files hold the same texts as their pages.jsonl lines: no new document
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 114
+    assert query(warehouse, "SELECT count(*) FROM documents WHERE source_format = 'jsonl'")[0][0] == 113
+    assert query(warehouse, "SELECT count(*) FROM documents WHERE source_path LIKE '%local%pages.jsonl'")[0][0] == 60
+    assert query(warehouse, "SELECT count(*) FROM metrics WHERE period_source IS NOT NULL")[0][0] > 0
     first = counts(warehouse)
     result = speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(warehouse))
     assert "Nothing new: no rows added to any table." in result.stdout

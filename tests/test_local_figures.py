@@ -122,3 +122,29 @@ def test_spaces_inside_a_figure():
     assert cases and cases[0].unit == "件"
     people = [m for m in ms if m.value == 800]
     assert people and people[0].unit == "人次" and people[0].bound == "ge"
+
+
+# tables of 数字城管 bulletins: each number cell is a figure
+def test_table_cells_take_unit_period_and_key_from_header_and_row():
+    text = ("江门市数字城管2024年7月份运行情况通报\n"
+            "案件来源 | 6月受理数(宗) | 7月受理数(宗) | 增/减幅(%) |\n"
+            "信息采集 | 12120 | 12102 | -0.15% |\n"
+            "合计 | 13729 | 14090 | 2.63% |")
+    ms = figures(text, date="2024-08-05")
+    cells = {(m.sentence.split(" |")[0], m.mention): m for m in ms}
+    june = cells[("信息采集", "12120")]
+    assert (june.value, june.unit, june.measure, span(june)) == (12120, "宗", "level", (D(2024, 6, 1), D(2024, 6, 30)))
+    assert june.indicator_key is None  # a breakdown row
+    change = cells[("信息采集", "-0.15%")]
+    assert (change.value, change.unit, change.measure) == (-0.15, "%", "growth")
+    assert span(change) == (D(2024, 7, 1), D(2024, 7, 31))  # the bulletin's own month
+    total = cells[("合计", "14090")]
+    assert (total.indicator_key, span(total)) == ("cases_received", (D(2024, 7, 1), D(2024, 7, 31)))
+
+
+def test_label_and_value_pairs_in_a_table_row():
+    text = "每周运行分析报告(2019年4月8日至4月14日)\n基础指标 | 案件数 | 比率指标 | 数值 |\n立案数 | 51229 | 立案率 | 99.34% |"
+    ms = figures(text, year=2019)
+    filed, rate = by_mention(ms, "51229"), by_mention(ms, "99.34%")
+    assert (filed.indicator_key, filed.unit, rate.indicator_key, rate.unit) == ("cases_filed", None, None, "%")
+    assert span(filed) == (D(2019, 4, 8), D(2019, 4, 14))
