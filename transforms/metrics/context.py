@@ -20,7 +20,7 @@ from transforms.metrics.lines import Line
 _CONNECTORS = set("、和及与,，")
 _LIST_SPLIT = re.compile(r"[、和与及]")
 _MAX_INDICATOR = 30
-_MODIFIER = 2  # 城镇, 农村: a list item this short modifies the name that ends the list
+_MODIFIER = 2  # 城镇, 农村: the modifier a list's last name starts with
 
 
 @dataclass(slots=True)
@@ -81,6 +81,8 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
     if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
         indicator, carried = prev.indicator, True
         respective = prev.respective + 1 if prev.respective >= 0 else -1
+        if "分别" in cue_words:  # a new 分别 over the same names (…分别为X元、Y元,分别增长3%、6.4%)
+            respective = 0
         if not [w for w in cue_words if w not in _CONNECTORS] and prev.cue_words:
             cue_words, own_cues = prev.cue_words, False
     elif not indicator:
@@ -141,9 +143,12 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
         return indicator
     part = parts[min(respective, len(parts) - 1)]
     last = parts[-1]
-    if len(part) <= _MODIFIER and len(last) > 2 * _MODIFIER and part is not last:
-        # 城镇和农村常住居民人均可支配收入: a bare modifier takes the last name's tail
-        return part + last[len(part):]
+    if part is not last and not indicator_key(part) and len(last) > 2 * _MODIFIER:
+        # 城镇和农村常住居民人均可支配收入: a modifier takes the tail of the last name
+        # (what follows its own modifier, 农村)
+        completed = part + last[_MODIFIER:]
+        if indicator_key(completed):
+            return completed
     if respective == 0 and not indicator_key(parts[0]) and indicator_key(last):
         return parts[0]  # 化学需氧量、二氧化硫排放总量: the shared head is at the end
     return part
