@@ -148,3 +148,11 @@ def test_label_and_value_pairs_in_a_table_row():
     filed, rate = by_mention(ms, "51229"), by_mention(ms, "99.34%")
     assert (filed.indicator_key, filed.unit, rate.indicator_key, rate.unit) == ("cases_filed", None, None, "%")
     assert span(filed) == (D(2019, 4, 8), D(2019, 4, 14))
+
+
+def test_a_bound_after_the_last_value_of_a_list_holds_for_all():
+    ms = figures("今年主要预期目标是:财政总收入、城镇居民收入和农村居民收入分别增长10.6%、11%和13%左右。",
+                 date="2015-04-29")
+    assert [(m.indicator_key, m.bound, m.kind) for m in ms] == [
+        ("fiscal_total_revenue", "approx", "target"), ("urban_disposable_income", "approx", "target"),
+        ("rural_disposable_income", "approx", "target")]

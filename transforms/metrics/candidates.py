@@ -62,7 +62,7 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A number (or placeholder) with its unit, as found in the text."""
 
@@ -135,3 +135,19 @@ def _minus_sign(work: str, at: int) -> bool:
 def _unit_after_more() -> re.Pattern:
     """多/余 then a unit right after a scale word (万余株, 万多人)."""
     return re.compile(f"(多|余)({unit_table().regex})")
+
+
+_LIST_JOINERS = "、和及与"
+
+
+def list_end(work: str, at: int) -> int:
+    """The end of the list of figures that goes on after `at` (…10.6%、11%和13%左右:
+    the end of 13%), for a bound word written once after the last value."""
+    figure = patterns().figure
+    while at < len(work) and work[at] in _LIST_JOINERS:
+        found = figure.match(work, at + 1)
+        if found is None or found.end() == at + 1:
+            break
+        at = found.end()
+    return at
+

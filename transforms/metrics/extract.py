@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from transforms.clean import placeholder_spans
 from transforms.document import Document, Metric
 from transforms.metrics import bounds, measure as measure_mod, period as period_mod
-from transforms.metrics.candidates import Candidate, blank_spans, find_candidates
+from transforms.metrics.candidates import Candidate, blank_spans, find_candidates, list_end
 from transforms.metrics.context import Context, Previous, read_context
 from transforms.metrics.cues import cues
 from transforms.metrics.kind import kind_of
@@ -119,6 +119,8 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
     scoped = figure_period(at, start=start, leaf=leaf, lines=reading.lines, default=default, measure=measure,
                            cue_words=context.cue_words, from_value=from_value, own_cues=context.own_cues)
     after = bounds.bound_after(reading.work, cand.unit_end)
+    if after is None and context.respective >= 0:
+        after = bounds.bound_after(reading.work, list_end(reading.work, cand.unit_end))  # …、11%和13%左右
     before = bounds.bound_before(reading.work[max(0, start - 4):start])
     if before is None and any(w in cues().leading_approx for w in context.cue_words):
         before = "approx"  # 大约损失工业总产值一千亿元
