@@ -73,11 +73,18 @@ def extract_metrics(doc: Document) -> list[Metric]:
         line = lines.at(cand.start)
         context = read_context(cand, values.bare_unit, line, doc.text, previous)
         out.append(_figure(reading, cand, values, line, context))
-        previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective)
+        if not _in_parentheses(doc.text, context.sent_start, cand.start):
+            # 同比增长7.5%(全市11.1%),较去年同期回落0.9个百分点: an aside in parentheses
+            # is not what the next figure's indicator carries over from
+            previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective)
     if tables:
         out += [_table_figure(reading, fig) for table in tables for fig in table_figures(doc.text, table)]
         out.sort(key=lambda m: m.char_start)
     return out
+
+
+def _in_parentheses(text: str, sent_start: int, at: int) -> bool:
+    return text.rfind("(", sent_start, at) > text.rfind(")", sent_start, at)
 
 
 def _table_figure(reading: _Reading, fig: TableFigure) -> Metric:
