@@ -20,6 +20,7 @@ from transforms.metrics.lines import Line
 _CONNECTORS = set("、和及与,，")
 _LIST_SPLIT = re.compile(r"[、和与及]")
 _MAX_INDICATOR = 30
+_TRAILING_ASIDE = re.compile(r"\([^()]{0,20}\)$")
 _MODIFIER = 2  # 城镇, 农村: the modifier a list's last name starts with
 
 
@@ -69,7 +70,16 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
     clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
     same_sentence = prev.end > sent_start
     ctx_start = max(clause_start, prev.end) if same_sentence else clause_start
+    if text[start - 1:start] == ")" and "(" not in text[ctx_start:start]:
+        # the clause began inside an aside (地区生产总值(GDP,下同)200亿元): back to its own clause
+        opened = text.rfind("(", sent_start, ctx_start)
+        if opened >= 0:
+            ci = bisect.bisect_left(clause_ends, opened)
+            clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
+            ctx_start = max(clause_start, prev.end) if same_sentence else clause_start
     context = text[ctx_start:start]
+    if context.endswith(")"):  # 地区生产总值(GDP,下同)200亿元: the name is before the aside
+        context = _TRAILING_ASIDE.sub("", context)
     share_of_whole = False
     if bare_unit in measure_mod.PERCENT_UNITS:  # 增加到全国人口的72%: a share of the whole named before it
         found = cues().share_of_whole.search(context)

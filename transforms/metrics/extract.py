@@ -186,7 +186,10 @@ def _closed(scoped: Scoped, ref, before: str) -> bool:
     period = scoped.period
     if ref is None:
         return any(_part_year(m) for m in period_mod.period_regex().finditer(before))
-    return bool(period and period.end and scoped.source in _STATED and period.end < ref)
+    if not (period and period.start and period.end and scoped.source in _STATED):
+        return False
+    # ended before the document's date, or ends in its month (截止7月份 on a page of 23 July)
+    return period.end < ref or (period.start < ref and (period.end.year, period.end.month) == (ref.year, ref.month))
 
 
 _ANY_YEAR = dt.date(2000, 12, 31)  # to read a phrase's months when the document has no date

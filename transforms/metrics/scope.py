@@ -32,6 +32,8 @@ _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
 _TITLE_MAX = 60
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_STATED = re.compile(r"((?:19|20)\d\d)年")
+_OPENS_WITH_YEAR = re.compile(r"((?:19|20)\d\d)年(?:以来|全年|度)?[,，]")
 _OPENING = 600  # characters of the text where a document states what it reports on
 _SENTENCE_PUNCT = re.compile(r"[。;；!?,，:：]")
 # A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
@@ -39,7 +41,7 @@ _STATES_FIGURE = re.compile(r"\d(?:%|亿|万|个百分点|元|件|个)")  # peri
 _CHANGES = frozenset({"growth", "change", "avg_growth", "pp_change"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Scoped:
     """A period and the scope it came from (clause, sentence, lead_in, heading, title, document)."""
 
@@ -47,7 +49,7 @@ class Scoped:
     source: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PhraseAt:
     """The outcome of looking back from a figure for its period phrase."""
 
@@ -142,10 +144,26 @@ def text_period(text: str, ref: dt.date | None, doc_type: str, headings: frozens
         if p.months == (1, 12):
             continue
         spans.add((p.start, p.end))
-    if not spans or len({(end.year, end.month) for _start, end in spans}) != 1:
+    if not spans:
+        return _one_year(text[:_OPENING], ref)
+    if len({(end.year, end.month) for _start, end in spans}) != 1:
         return None
     start, end = min(spans)
     return Period("document", start, end) if end <= ref else None
+
+
+def _one_year(text: str, ref: dt.date) -> Period | None:
+    """A text (no part-year span in it) that opens with a year (2015年,面对…) or
+    whose opening names one year only, on a page of a later year: that year."""
+    opens_with = _OPENS_WITH_YEAR.match(text)
+    years = {int(y) for y in _YEAR_STATED.findall(text)}
+    if opens_with:  # 2015年,面对严峻复杂的外部环境…: the year the text opens with
+        year = int(opens_with.group(1))
+    elif len(years) == 1:
+        year = years.pop()
+    else:
+        return None
+    return period_mod.year_period(year) if year < ref.year else None
 
 
 def _outside_body(text: str, at: int, headings: frozenset[str]) -> bool:
