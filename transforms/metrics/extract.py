@@ -188,10 +188,15 @@ def _closed(scoped: Scoped, ref, before: str) -> bool:
         return any(_part_year(m) for m in period_mod.period_regex().finditer(before))
     if not (period and period.start and period.end and scoped.source in _STATED):
         return False
-    # ended before the document's date, or ends in its month (截止7月份 on a page of 23 July)
-    return period.end < ref or (period.start < ref and (period.end.year, period.end.month) == (ref.year, ref.month))
+    # ended before the document's date, or a part of the year ending in its month
+    # (截止7月份 on a page of 23 July)
+    if period.end < ref:
+        return True
+    part_year = (period.end - period.start).days < _YEAR_DAYS
+    return part_year and period.start < ref and (period.end.year, period.end.month) == (ref.year, ref.month)
 
 
+_YEAR_DAYS = 364
 _ANY_YEAR = dt.date(2000, 12, 31)  # to read a phrase's months when the document has no date
 
 
