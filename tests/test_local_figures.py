@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from conftest import SHARED_CORPUS
 from transforms.document import SourceText
 from transforms.pipeline import process
 
@@ -156,3 +159,28 @@ def test_a_bound_after_the_last_value_of_a_list_holds_for_all():
     assert [(m.indicator_key, m.bound, m.kind) for m in ms] == [
         ("fiscal_total_revenue", "approx", "target"), ("urban_disposable_income", "approx", "target"),
         ("rural_disposable_income", "approx", "target")]
+
+
+# the ten raw local texts: the period each reports on, as a person reads it
+RAW = SHARED_CORPUS / "local" / "raw"
+RAW_PERIODS = [
+    ("city_jiangmen_2024_07_szcg_tables.txt", (D(2024, 7, 1), D(2024, 7, 31))),  # 7月份,系统共受理… (no title)
+    ("city_liaocheng_2018_06_appearance_scores.txt", (D(2018, 6, 1), D(2018, 6, 30))),  # title: 2018年6月份…通报
+    ("city_xianning_2023_06_urban_mgmt_scores.txt", (D(2023, 6, 1), D(2023, 6, 30))),  # 对全市2023年6月份…进行了综合评价
+    ("city_xuchang_2022_01_szcg_bulletin.txt", (D(2022, 1, 1), D(2022, 1, 31))),  # title: 2022年1月份运行情况通报
+    ("city_zhengzhou_2019_04_weekly_szcg.txt", (D(2019, 4, 8), D(2019, 4, 14))),  # title: 每周…(2019年4月8日至4月14日)
+    ("county_chengguan_2024_summary_pdf_lines.txt", (D(2024, 1, 1), D(2024, 12, 31))),  # 2024年工作总结及2025年工作计划
+    ("county_yuhuan_2019_statistical_communique.txt", (D(2019, 1, 1), D(2019, 12, 31))),  # 2019年…统计公报
+    ("county_zhenan_2015_gwr_news_targets.txt", (None, None)),  # news of a work report: a review and targets
+    ("district_guandu_2023_h1_plan_report.txt", (D(2023, 1, 1), D(2023, 6, 30))),  # 2023年上半年…计划执行情况的报告
+    ("district_yantian_2012_gov_work_report.txt", (None, None)),  # a work report: five years' review and tasks
+]
+
+
+@pytest.mark.parametrize("name,expected", RAW_PERIODS, ids=[r[0][:24] for r in RAW_PERIODS])
+def test_raw_local_texts_report_on_the_period_a_reader_sees(name, expected):
+    path = RAW / name
+    if not path.exists():
+        pytest.skip(f"the shared local corpus is not at {RAW}")
+    doc = process(SourceText(path.read_text(encoding="utf-8"), "txt", "utf-8", path=str(path)))
+    assert (doc.report_period_start, doc.report_period_end) == expected
