@@ -184,3 +184,15 @@ def test_raw_local_texts_report_on_the_period_a_reader_sees(name, expected):
         pytest.skip(f"the shared local corpus is not at {RAW}")
     doc = process(SourceText(path.read_text(encoding="utf-8"), "txt", "utf-8", path=str(path)))
     assert (doc.report_period_start, doc.report_period_end) == expected
+
+
+def test_a_key_project_list_is_the_years_plan_and_its_progress_is_actual():
+    ms = figures("1-6月,全县安排县级重点项目530项,总投资2944.74亿元,年度计划投资562亿元;"
+                 "县级重点项目累计完成投资362.32亿元,占年计划投资的64.49%。", date="2023-07-12")
+    kinds = {m.mention: (m.kind, span(m)) for m in ms}
+    year, half = (D(2023, 1, 1), D(2023, 12, 31)), (D(2023, 1, 1), D(2023, 6, 30))
+    assert kinds["530项"] == ("plan", year)
+    assert kinds["2944.74亿元"] == ("plan", year)
+    assert kinds["562亿元"] == ("target", year)
+    assert kinds["362.32亿元"] == ("actual", half)
+    assert kinds["64.49%"] == ("actual", half)

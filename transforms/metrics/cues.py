@@ -71,6 +71,9 @@ class Cues:
     past_target: re.Pattern
     actual_words: re.Pattern
     progress_share: re.Pattern
+    portfolio_names: tuple[str, ...]
+    annual_plan_names: tuple[str, ...]
+    portfolio_done: re.Pattern
     growth_words: re.Pattern
     share_words: re.Pattern
     avg_growth_words: re.Pattern
@@ -125,6 +128,9 @@ def cues() -> Cues:
         past_target=re.compile(alternation(k["past_target"])),
         actual_words=re.compile(alternation(k["actual_words"])),
         progress_share=re.compile(k["progress_share"]),
+        portfolio_names=tuple(k["portfolio_names"]),
+        annual_plan_names=tuple(k["annual_plan_names"]),
+        portfolio_done=re.compile(alternation(k["portfolio_done"])),
         growth_words=re.compile(alternation(m["growth_words"])),
         share_words=re.compile(alternation(m["share_words"])),
         avg_growth_words=re.compile(alternation(m["avg_growth_words"])),

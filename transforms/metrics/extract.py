@@ -22,7 +22,7 @@ from transforms.metrics import bounds, measure as measure_mod, period as period_
 from transforms.metrics.candidates import Candidate, blank_spans, find_candidates, list_end
 from transforms.metrics.context import Context, Previous, read_context
 from transforms.metrics.cues import cues
-from transforms.metrics.kind import kind_of
+from transforms.metrics.kind import kind_of, portfolio_kind
 from transforms.metrics.indicator import indicator_key
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, figure_period, period_at
@@ -132,7 +132,11 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
     if before is None and any(w in cues().leading_approx for w in context.cue_words):
         before = "approx"  # 大约损失工业总产值一千亿元
     period = scoped.period
-    kind = kind_of(role=role, sentence_before=_lead_in_text(reading, line, context) + text[context.sent_start:start],
+    kind = portfolio_kind(context.named, text[context.clause_start:start])
+    if kind and period is not None and period.end is not None:
+        period = period_mod.year_period(period.end.year)  # the year's list of projects
+        scoped = Scoped(period, scoped.source)
+    kind = kind or kind_of(role=role, sentence_before=_lead_in_text(reading, line, context) + text[context.sent_start:start],
                    clause_before=text[context.clause_start:start],
                    sentence_after=text[cand.unit_end:context.sent_end], from_value=from_value,
                    bare_unit=values.bare_unit, indicator_key=context.key, measure=measure,

@@ -73,3 +73,18 @@ def _planned(counted: bool, measure: str, sentence_before: str, outside_aliases:
     if outside_aliases is None:
         outside_aliases = strip_aliases(sentence_before)
     return bool(cues().plan_verbs.search(outside_aliases))
+
+
+def portfolio_kind(indicator: str | None, clause_before: str) -> str | None:
+    """A key-project list's count or total investment (plan) or its annual
+    planned investment (target), unless the clause reports work done: both are
+    about the whole year, whatever part of it the text reports on."""
+    if not indicator:
+        return None
+    c = cues()
+    if indicator.endswith(c.annual_plan_names):
+        return "target"
+    if indicator.endswith(c.portfolio_names) and not c.portfolio_done.search(clause_before):
+        return "plan"
+    return None
+
