@@ -231,11 +231,28 @@ def _first_months(m: re.Match, label: str, ref: dt.date | None) -> Period | None
     n = int(raw) if raw.isdigit() else _CN_MONTH_COUNT.get(raw, 0)
     if not 1 <= n <= 12:
         return None
+    day = int(m.group("tmd")) if m.group("tomonth") and m.group("tmd") else None
+    if day is not None and not 1 <= day <= 31:
+        return None
     if m.group("tmy"):
-        return _within(int(m.group("tmy")), (1, n), label)
+        year = int(m.group("tmy"))
+        if day is not None:
+            return _through_day(label, year, n, day, True)
+        return _within(year, (1, n), label)
     if ref is None:
         return None
+    if day is not None:
+        return _through_day(label, ref.year, n, day, False)
     return Period(label, dt.date(ref.year, 1, 1), _month_end(ref.year, n), False, (1, n))
+
+
+def _through_day(label: str, year: int, month: int, day: int, year_level: bool) -> Period | None:
+    """January 1 through a day (截止10月1日), placed in its year by `with_year` if need be."""
+    try:
+        end = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return Period(label, dt.date(year, 1, 1), end, year_level, days=(1, 1, month, day))
 
 
 def _day_range(m: re.Match, label: str, ref: dt.date | None) -> Period | None:
