@@ -103,6 +103,7 @@ def _spec() -> _Spec:
         rf"|(?P<tomonth>{p['to_month_end']})"
         rf"|(?P<firstm>{p['first_months']})"
         rf"|(?P<fromjan>{p['from_january']})"
+        rf"|(?P<monthend>{p['month_end']})"
         rf"|(?<!{nb})(?P<year>(?:19|20)\d\d)年(?:度)?(?P<ysub>{subx})?"
         rf"|(?<!{nb})(?P<cyear>{cy})年(?:度)?(?P<cysub>{subx})?"
         rf"|(?P<todate>{alternation(p['to_date'])})"
@@ -175,10 +176,12 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
     if plan:
         first = spec.plans[plan]
         years = _CN_SMALL.get(m.group("pfirst") or "", 5) if m.group("plan") else 5
+        if label.endswith("末"):  # 到“十二五”末: the plan's last year
+            return year_period(first + years - 1, label)
         return Period(label, dt.date(first, 1, 1), dt.date(first + years - 1, 12, 31))
     if m.group("days"):
         return _day_range(m, label, ref)
-    if m.group("tomonth") or m.group("firstm") or m.group("fromjan"):
+    if m.group("tomonth") or m.group("firstm") or m.group("fromjan") or m.group("monthend"):
         return _first_months(m, label, ref)
     if m.group("cyear"):  # 一九八三年
         year = int(m.group("cyear").translate(_CN_YEAR_DIGITS))
@@ -227,7 +230,7 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
 def _first_months(m: re.Match, label: str, ref: dt.date | None) -> Period | None:
     """截至7月底, 前8月, 元至5月: January through month N (of the year named, else
     placed in the year in effect by `with_year`)."""
-    raw = m.group("tm") or m.group("fj") or m.group("fm")
+    raw = m.group("tm") or m.group("fj") or m.group("fm") or m.group("me")
     n = int(raw) if raw.isdigit() else _CN_MONTH_COUNT.get(raw, 0)
     if not 1 <= n <= 12:
         return None
