@@ -196,3 +196,13 @@ def test_a_key_project_list_is_the_years_plan_and_its_progress_is_actual():
     assert kinds["562亿元"] == ("target", year)
     assert kinds["362.32亿元"] == ("actual", half)
     assert kinds["64.49%"] == ("actual", half)
+
+
+def test_a_rate_named_after_its_indicator_takes_that_indicator():
+    ms = figures("1—10月份,全市规模以上工业增加值同比增长3.4%,增速比1—9月份加快0.5个百分点,"
+                 "其中10月份增加值同比增长7.3%。1-11月,全县一般公共预算收入同比下降3.5%,"
+                 "降幅比1-10月收窄2.0个百分点。", date="2022-12-10")
+    assert {m.mention: m.indicator_key for m in ms} == {
+        "3.4%": "industrial_value_added", "0.5个百分点": "industrial_value_added",
+        "7.3%": "industrial_value_added", "3.5%": "general_budget_revenue", "2.0个百分点": "general_budget_revenue"}
+    assert by_mention(ms, "2.0个百分点").value == 2.0  # a decline narrowing: the rate rose

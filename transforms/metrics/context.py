@@ -87,6 +87,10 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             share_of_whole = True
             context = context[:found.start() + 1]
     indicator, cue_words = _split(context, line, ctx_start, start)
+    if indicator in cues().partial_names:  # 增速, 降幅: of the indicator named before
+        base = prev.indicator if same_sentence and prev.indicator else last_alias(text[sent_start:ctx_start])
+        if base:
+            indicator = base if base.endswith(indicator) else base + indicator
     carried, own_cues, respective = False, True, 0
     if (not indicator or set(indicator) <= _CONNECTORS) and same_sentence:
         indicator, carried = prev.indicator, True

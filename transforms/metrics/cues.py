@@ -78,6 +78,9 @@ class Cues:
     share_words: re.Pattern
     avg_growth_words: re.Pattern
     rate_words: tuple[str, ...]
+    verb_nouns: tuple[str, ...]
+    partial_names: frozenset[str]
+    decline_rates: tuple[str, ...]
     estimate: re.Pattern
     actual_done: re.Pattern
     plan_target: re.Pattern
@@ -135,6 +138,9 @@ def cues() -> Cues:
         share_words=re.compile(alternation(m["share_words"])),
         avg_growth_words=re.compile(alternation(m["avg_growth_words"])),
         rate_words=tuple(m["rate_words"]),
+        verb_nouns=tuple(m["verb_nouns"]),
+        partial_names=frozenset(m["partial_names"]),
+        decline_rates=tuple(m["decline_rates"]),
         estimate=re.compile(alternation(k["estimate"])),
         actual_done=re.compile(k["actual_done"]),
         plan_target=re.compile(k["plan_target"]),

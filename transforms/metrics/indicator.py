@@ -126,7 +126,7 @@ def split_indicator(context: str, period_re: re.Pattern, period_ends: dict[int, 
             break
         s = s[m.end():]
     # a verb before the indicator (再减少农村贫困人口1000万人, 大约损失工业总产值…) is a cue word too
-    if s and not cat.alias_re.match(s):
+    if s and not cat.alias_re.match(s) and not s.startswith(c.verb_nouns):
         m = c.leading_verb.match(s)
         if m is None:
             m = c.leading_verb.search(s, 0, 8)
