@@ -227,14 +227,23 @@ def _scaled(values: Values) -> tuple[float | None, str | None]:
 
 
 def _with_list_lead_in(at: PhraseAt, reading: _Reading, line: Line, default: Scoped, role: str) -> PhraseAt:
-    """A figure of a list item with no period of its own takes the period of
-    the line that opens the list (`截至7月底,全市:` then one item a line)."""
+    """A figure with no period in its line takes the period stated earlier in
+    its paragraph when a PDF broke the paragraph into lines, else that of the
+    line that opens the list it is in (`截至7月底,全市:` then one item a line)."""
     if at.explicit:
         return at
-    opener = reading.lines.list_opener(line)
+    lines = reading.lines
+    earlier = line
+    while earlier.start > lines.paragraph_start(line):
+        earlier = lines.before(earlier)
+        lead = period_at(earlier.end, earlier.periods_to(earlier.end), earlier.start, earlier.start, lines,
+                         default, role)
+        if lead.explicit:
+            return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)
+    opener = lines.list_opener(line)
     if opener is None:
         return at
-    lead = period_at(opener.end, opener, opener.start, opener.start, reading.lines, default, role)
+    lead = period_at(opener.end, opener.periods_to(opener.end), opener.start, opener.start, lines, default, role)
     if not lead.explicit:
         return at
     return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)
@@ -245,10 +254,11 @@ def _lead_in_text(reading: _Reading, line: Line, context: Context) -> str:
     earlier in its paragraph (主要预期目标是: A; B; C), else the line that opens
     the list the figure's line belongs to; with a `#` after it."""
     text = reading.doc.text
-    if context.sent_start > line.start:
-        colon = text.rfind(":", line.start, context.sent_start)  # NFKC made every ： ASCII
+    start = reading.lines.paragraph_start(line)  # a PDF-broken paragraph spans lines
+    if context.sent_start > start:
+        colon = text.rfind(":", start, context.sent_start)  # NFKC made every ： ASCII
         if colon >= 0:
-            return text[max(line.start, colon - _LEAD_IN_WORDS):colon] + "#"
+            return text[max(start, colon - _LEAD_IN_WORDS):colon] + "#"
     opener = reading.lines.list_opener(line)
     return text[max(opener.start, opener.end - _LEAD_IN_WORDS):opener.end] + "#" if opener is not None else ""
 

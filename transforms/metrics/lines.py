@@ -148,6 +148,17 @@ class Lines:
             pos = prev.start - 1
         return None
 
+    def paragraph_start(self, line: Line) -> int:
+        """Where the paragraph holding `line` starts: lines broken off mid-sentence
+        (PDF text: a line ending without 。；:! or ?) continue into the next one."""
+        start = line.start
+        for _ in range(_BROKEN_LOOKBACK):
+            prev = self.before(self.at(start)) if start > 0 else None
+            if prev is None or self.text[prev.end - 1] in _PARAGRAPH_ENDS or prev.end - prev.start < _BROKEN_MIN:
+                break
+            start = prev.start
+        return start
+
     def list_opener(self, line: Line) -> Line | None:
         """The line ending in a colon that opens the list `line` belongs to: the
         lines between are list items (a marker such as 1. (一) 一是, or short
@@ -172,6 +183,9 @@ class Lines:
 
 
 _LIST_LOOKBACK = 40
+_BROKEN_LOOKBACK = 8  # lines of one broken paragraph looked back over
+_BROKEN_MIN = 8  # a shorter line is a heading or a list item, not a broken-off sentence
+_PARAGRAPH_ENDS = "。;；:：!！?？)）"
 _ITEM_MARKER = re.compile(r"\s*(?:\d{1,2}[.、．)]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[是、]|[①-⑳])")
 _SHORT_ITEM = 40
 
