@@ -51,7 +51,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
     if not doc.text:
         return []
     work = blank_spans(doc.text, placeholder_spans(doc.text))
-    lines = Lines(doc.text, work, doc.reference_date)
+    headings = frozenset(h for h in [doc.title or ""] + [s.heading for s in doc.sections] if h)
+    lines = Lines(doc.text, work, doc.reference_date, headings)
     reading = _Reading(doc, work, lines, SectionIndex(doc, doc.reference_date))
 
     tables = table_rows(doc.text)

@@ -80,10 +80,12 @@ class Line:
 class Lines:
     """The lines of a text, each made once; figures come in text order."""
 
-    def __init__(self, text: str, work: str, ref: dt.date | None):
+    def __init__(self, text: str, work: str, ref: dt.date | None, headings: frozenset[str] = frozenset()):
         self.text, self.work, self.ref = text, work, ref
+        self.headings = headings  # a title's or a section's heading line is no broken-off sentence
         self._made: dict[int, Line] = {}
         self._openers: dict[int, Line | None] = {}
+        self._paragraphs: dict[int, int] = {}
         self._last: Line | None = None
         self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
         self._resolved_text: dict[tuple, period_mod.Period | None] = {}
@@ -151,13 +153,22 @@ class Lines:
     def paragraph_start(self, line: Line) -> int:
         """Where the paragraph holding `line` starts: lines broken off mid-sentence
         (PDF text: a line ending without 。；:! or ?) continue into the next one."""
+        if line.start in self._paragraphs:
+            return self._paragraphs[line.start]
         start = line.start
         for _ in range(_BROKEN_LOOKBACK):
             prev = self.before(self.at(start)) if start > 0 else None
             if prev is None or self.text[prev.end - 1] in _PARAGRAPH_ENDS or prev.end - prev.start < _BROKEN_MIN:
                 break
+            if self._is_heading(prev):
+                break
             start = prev.start
+        self._paragraphs[line.start] = start
         return start
+
+    def _is_heading(self, line: Line) -> bool:
+        text = self.text[line.start:line.end]
+        return line.start == 0 or any(text.endswith(h) for h in self.headings)
 
     def list_opener(self, line: Line) -> Line | None:
         """The line ending in a colon that opens the list `line` belongs to: the
