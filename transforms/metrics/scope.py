@@ -145,10 +145,25 @@ def text_period(text: str, ref: dt.date | None, doc_type: str, headings: frozens
             continue
         spans.add((p.start, p.end))
     if not spans:
-        return _one_year(text[:_OPENING], ref)
+        return _plan_span(text[:_OPENING], ref) or _one_year(text[:_OPENING], ref)
     if len({(end.year, end.month) for _start, end in spans}) != 1:
         return None
     start, end = min(spans)
+    return Period("document", start, end) if end <= ref else None
+
+
+def _plan_span(opening: str, ref: dt.date) -> Period | None:
+    """A five-year summary (“十二五”期间,全市…; 十三五以来): the one plan period its
+    opening names, ended by the document's date."""
+    found = set()
+    for m in period_mod.period_regex().finditer(opening):
+        if m.group("plan") or m.group("plan2") or m.group("plan3"):
+            p = period_mod.resolve(m, ref)
+            if p is not None and p.is_span:
+                found.add((p.start, p.end))
+    if len(found) != 1:
+        return None
+    start, end = found.pop()
     return Period("document", start, end) if end <= ref else None
 
 
