@@ -157,6 +157,8 @@ class Lines:
             return self._paragraphs[line.start]
         start = line.start
         for _ in range(_BROKEN_LOOKBACK):
+            if _ITEM_MARKER.match(self.text, start):
+                break  # (二), 2., 一是 …: a new paragraph, whatever the line before
             prev = self.before(self.at(start)) if start > 0 else None
             if prev is None or self.text[prev.end - 1] in _PARAGRAPH_ENDS or prev.end - prev.start < _BROKEN_MIN:
                 break
