@@ -375,14 +375,21 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
 def _governing_before(i: int, line: Line, lines: Lines, default: Scoped, forward: bool,
                       review: bool) -> Period | None:
     """The period governing the place of phrase `i` (for 去年同期, 当月)."""
+    for j, q in _earlier_in_line(i, line, lines, forward, review):
+        if q.start and q.end and q.shift_years is None and not q.scope_month:
+            return _placed_in_year(q, j, line, lines, default) if not q.year_level else q
+    return default.period
+
+
+def _earlier_in_line(i: int, line: Line, lines: Lines, forward: bool = False, review: bool = False):
+    """(index, period) of the period phrases before phrase `i` in its line, nearest first."""
     periods = line.periods
     for j in range(i - 1, -1, -1):
         if periods[j][0] < line.start:
-            break
+            return
         q = lines.resolve(periods[j], forward, review)
-        if q is not None and q.start and q.end and q.shift_years is None and not q.scope_month:
-            return _placed_in_year(q, j, line, lines, default) if not q.year_level else q
-    return default.period
+        if q is not None:
+            yield j, q
 
 
 def _relative(p: Period, governing: Period | None) -> Period | None:
@@ -404,13 +411,9 @@ def _relative(p: Period, governing: Period | None) -> Period | None:
 def _placed_in_year(p: Period, i: int, line: Line, lines: Lines, default: Scoped) -> Period:
     """A bare 上半年 / 1-8月 in the year named before it in the paragraph, else
     the default's year, else the document's."""
-    periods = line.periods
     year = None
-    for j in range(i - 1, -1, -1):
-        if periods[j][0] < line.start:
-            break
-        q = lines.resolve(periods[j])
-        if q is not None and q.year_level and q.start and q.end and q.start.year == q.end.year:
+    for _j, q in _earlier_in_line(i, line, lines):
+        if q.year_level and q.start and q.end and q.start.year == q.end.year:
             year = q.start.year
             break
     if year is None and default.period is not None and default.period.start is not None:
@@ -423,12 +426,8 @@ def _placed_in_year(p: Period, i: int, line: Line, lines: Lines, default: Scoped
 def _span_of_n_years(p: Period, i: int, line: Line, lines: Lines, default: Scoped, forward: bool,
                      review: bool) -> Period | None:
     """五年合计, 这五年, 三年内 after a span of as many years named earlier: that span."""
-    periods = line.periods
-    for j in range(i - 1, -1, -1):
-        if periods[j][0] < line.start:
-            break
-        q = lines.resolve(periods[j], forward, review)
-        if q is not None and q.n_years is None and q.is_span and q.year_level:
+    for _j, q in _earlier_in_line(i, line, lines, forward, review):
+        if q.n_years is None and q.is_span and q.year_level:
             return q if span_years(q) == p.n_years else None
     d = default.period
     if d is not None and d.is_span and span_years(d) == p.n_years:
