@@ -52,7 +52,8 @@ def test_urban_new_jobs_year_over_year_and_five_year_totals_apart(dev_warehouse)
 def test_sample_speech_masked_figures(dev_warehouse):
     rows = query(dev_warehouse, """
         SELECT m.mention, m.value, m.value_low, m.value_base, m.unit, m.indicator_key
-        FROM metrics m JOIN documents d USING (doc_id) WHERE d.doc_type = 'speech'""")
+        FROM metrics m JOIN documents d USING (doc_id)
+        WHERE d.doc_type = 'speech' AND d.source_path LIKE '%chengguan%'""")
     masked = [r for r in rows if "城管" in r[0]]
     assert len(masked) >= 10
     assert all(r[1] is None and r[2] is None and r[3] is None for r in masked)
