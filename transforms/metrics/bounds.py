@@ -29,6 +29,8 @@ def decide(*, is_range: bool, between: str | None, after: str | None, before: st
         return "range"
     if after:
         return after
+    if before == "approx":
+        return before  # 近800余人次, 约153万余株: about, whatever 余 adds
     if between:
         return cues().bound_between.get(between, "ge")
     if before:

@@ -116,8 +116,11 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
     measure, sign = measure_mod.measure_of(context.cue_words, values.bare_unit, context.measured)
     if context.share_of_whole:
         measure, sign = "share", 1
-    if measure == "pp_change" and context.named and context.named.endswith(cues().decline_rates):
-        sign = -sign  # 降幅收窄2.0个百分点: the rate of decline narrowed, growth rose
+    if context.named and context.named.endswith(cues().decline_rates):
+        if measure == "pp_change":
+            sign = -sign  # 降幅收窄2.0个百分点: the rate of decline narrowed, growth rose
+        elif measure in ("level", "growth") and values.bare_unit == "%":
+            measure, sign = "growth", -1  # 降幅达33.37%: a growth of -33.37%
     if sign < 0:
         values = _negated(values)
     leaf = reading.sections.leaf(start)
