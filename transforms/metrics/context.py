@@ -87,8 +87,8 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             share_of_whole = True
             context = context[:found.start() + 1]
     indicator, cue_words = _split(context, line, ctx_start, start)
-    if indicator in cues().partial_names:  # 增速, 降幅: of the indicator named before
-        base = prev.indicator if same_sentence and prev.indicator else last_alias(text[sent_start:ctx_start])
+    if indicator in cues().partial_names:  # 增速, 降幅: of the indicator named before (in its paragraph)
+        base = prev.indicator if prev.end > line.start and prev.indicator else last_alias(text[sent_start:ctx_start])
         if base:
             indicator = base if base.endswith(indicator) else base + indicator
     carried, own_cues, respective = False, True, 0
@@ -108,7 +108,7 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
     if indicator and len(indicator) > _MAX_INDICATOR:
         indicator = indicator[-_MAX_INDICATOR:]
     if not carried:
-        respective = 0 if "分别" in cue_words else -1
+        respective = 0 if "分别" in cue_words or _listed(text, cand.unit_end, indicator) else -1
     named = _respective_part(indicator, respective)
     key = indicator_key(named)
     if cand.masked and indicator and "\x00" in indicator:
@@ -166,6 +166,14 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
     if respective == 0 and not indicator_key(parts[0]) and indicator_key(last):
         return parts[0]  # 化学需氧量、二氧化硫排放总量: the shared head is at the end
     return part
+
+
+def _listed(text: str, end: int, indicator: str | None) -> bool:
+    """城镇和农村…收入完成29092元、17191元: a name of several things with a list of
+    values after it reads them respectively, 分别 or not."""
+    if not indicator or text[end:end + 1] != "、":
+        return False
+    return len([p for p in _LIST_SPLIT.split(indicator) if p]) > 1 or len(_expanded(indicator)) > 1
 
 
 def _expanded(indicator: str) -> list[str]:
