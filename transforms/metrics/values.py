@@ -19,7 +19,7 @@ from transforms.metrics.units import unit_table
 _TENTHS_FOLLOWERS = re.compile(r"(?:以上|左右|以下|多|[,，。、;；的])")
 
 
-@dataclass
+@dataclass(slots=True)
 class Values:
     value: float | None  # None for a range or a masked figure
     low: float | None
