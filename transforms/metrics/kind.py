@@ -40,14 +40,15 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
         # a plan's figures for this year or later, in any part (计划草案拟定…, 今年计划…增长百分之九,
         # 将由一九八○年的…增加到一九八五年的…,平均每年递增百分之六); concrete work with a
         # count after a plan verb is a plan (今年计划…新改建绿地667公顷, 改造庭院136个)
-        if not approx and _planned(counted, measure, clause_before, None):
+        if not approx and _planned(counted, measure, sentence_before, None):
             return "plan"
         return "target"
     if past or role == "review":
         # 年初确定的…降低4%左右…的目标 / 去年…提出,物价涨幅要…降到10%左右
         in_sentence = c.sentence_target.search(sentence_before) or c.sentence_target.search(sentence_after)
         if in_sentence and (approx or c.past_target.search(sentence_before)):
-            return "target"
+            # the year's task list: counted work is a plan (计划完成各类水利工程1911件,其中:水毁修复64件)
+            return "plan" if not approx and _planned(counted, measure, sentence_before, None) else "target"
         return "actual"
     strong = bool(c.strong_target.search(clause_before) or c.sentence_target.search(sentence_before))
     if role == "tasks":
