@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from transforms.clean import placeholder_spans
-from transforms.document import Document, Metric
+from transforms.document import Document, Metric, Section
 from transforms.metrics import bounds, measure as measure_mod, period as period_mod
 from transforms.metrics.candidates import Candidate, blank_spans, find_candidates, list_end
 from transforms.metrics.context import Context, Previous, read_context
@@ -111,8 +111,36 @@ def _table_figure(reading: _Reading, fig: TableFigure) -> Metric:
     )
 
 
+@dataclass
+class _Where:
+    """Where a figure stands: its section, role and the period in scope."""
+
+    leaf: Section | None
+    role: str
+    at: PhraseAt  # the period phrase that governs it (or the default)
+    default: Scoped
+    from_value: bool  # the start value of 由X增加到Y, or a base year's own value
+
+
 def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, context: Context) -> Metric:
-    text, start = reading.doc.text, cand.start
+    """The steps after reading the value and the context: measure, scope, kind, bound."""
+    measure, sign = _measure(context, values)
+    if sign < 0:
+        values = _negated(values)
+    where = _where(reading, cand, line, context)
+    scoped = figure_period(where.at, start=cand.start, leaf=where.leaf, lines=reading.lines, default=where.default,
+                           measure=measure, cue_words=context.cue_words, from_value=where.from_value,
+                           own_cues=context.own_cues)
+    after, before = _bound_words(reading.work, cand, context)
+    kind, scoped = _kind(reading, cand, line, context, where, scoped, measure, values,
+                         approx="approx" in (after, before))
+    bound = bounds.decide(is_range=cand.range_end is not None, between=cand.between, after=after, before=before,
+                          capped=bounds.is_capped(reading.work[max(0, cand.start - 4):cand.start]),
+                          is_target=kind == "target")
+    return _metric(reading, cand, values, context, where.leaf, measure, kind, bound, scoped)
+
+
+def _measure(context: Context, values: Values) -> tuple[str, int]:
     measure, sign = measure_mod.measure_of(context.cue_words, values.bare_unit, context.measured)
     if context.share_of_whole:
         measure, sign = "share", 1
@@ -121,43 +149,56 @@ def _figure(reading: _Reading, cand: Candidate, values: Values, line: Line, cont
             sign = -sign  # 降幅收窄2.0个百分点: the rate of decline narrowed, growth rose
         elif measure in ("level", "growth") and values.bare_unit == "%":
             measure, sign = "growth", -1  # 降幅达33.37%: a growth of -33.37%
-    if sign < 0:
-        values = _negated(values)
+    return measure, sign
+
+
+def _where(reading: _Reading, cand: Candidate, line: Line, context: Context) -> _Where:
+    start = cand.start
     leaf = reading.sections.leaf(start)
     role = reading.sections.role(start, leaf)
     default = reading.sections.default_period(leaf, role)
     at = period_at(start, line, context.clause_start, context.sent_start, reading.lines, default, role)
     at = _with_list_lead_in(at, reading, line, default, role)
-    from_value = at.base_value or text[max(0, start - 1):start] in _FROM
-    scoped = figure_period(at, start=start, leaf=leaf, lines=reading.lines, default=default, measure=measure,
-                           cue_words=context.cue_words, from_value=from_value, own_cues=context.own_cues)
-    after = bounds.bound_after(reading.work, cand.unit_end)
+    from_value = at.base_value or reading.doc.text[max(0, start - 1):start] in _FROM
+    return _Where(leaf, role, at, default, from_value)
+
+
+def _bound_words(work: str, cand: Candidate, context: Context) -> tuple[str | None, str | None]:
+    """The bound words after the figure (or after the list it ends) and before it."""
+    after = bounds.bound_after(work, cand.unit_end)
     if after is None and context.respective >= 0:
-        after = bounds.bound_after(reading.work, list_end(reading.work, cand.unit_end))  # …、11%和13%左右
-    before = bounds.bound_before(reading.work[max(0, start - 4):start])
+        after = bounds.bound_after(work, list_end(work, cand.unit_end))  # …、11%和13%左右
+    before = bounds.bound_before(work[max(0, cand.start - 4):cand.start])
     if before is None and any(w in cues().leading_approx for w in context.cue_words):
         before = "approx"  # 大约损失工业总产值一千亿元
-    period = scoped.period
+    return after, before
+
+
+def _kind(reading: _Reading, cand: Candidate, line: Line, context: Context, where: _Where, scoped: Scoped,
+          measure: str, values: Values, approx: bool) -> tuple[str, Scoped]:
+    """The figure's kind; a key-project list's figures are about the whole year."""
+    text, start = reading.doc.text, cand.start
     kind = portfolio_kind(context.named, text[context.clause_start:start])
-    if kind and period is not None and period.end is not None:
-        period = period_mod.year_period(period.end.year)  # the year's list of projects
-        scoped = Scoped(period, scoped.source)
-    kind = kind or kind_of(role=role, sentence_before=_lead_in_text(reading, line, context) + text[context.sent_start:start],
+    if kind:
+        if scoped.period is not None and scoped.period.end is not None:
+            scoped = Scoped(period_mod.year_period(scoped.period.end.year), scoped.source)
+        return kind, scoped
+    period = scoped.period
+    return kind_of(role=where.role, sentence_before=_lead_in_text(reading, line, context) + text[context.sent_start:start],
                    clause_before=text[context.clause_start:start],
-                   sentence_after=text[cand.unit_end:context.sent_end], from_value=from_value,
+                   sentence_after=text[cand.unit_end:context.sent_end], from_value=where.from_value,
                    bare_unit=values.bare_unit, indicator_key=context.key, measure=measure,
-                   bound="approx" if "approx" in (after, before) else "eq",
+                   bound="approx" if approx else "eq",
                    period_end=period.end if period else None, ref=reading.lines.ref,
-                   explicit_period=at.explicit, sentence_outside_aliases=None,
+                   explicit_period=where.at.explicit, sentence_outside_aliases=None,
                    clause_after=text[cand.unit_end:context.clause_end],
-                   period_closed=_closed(scoped, reading.lines.ref, text[line.start:start]))
-    bound = bounds.decide(is_range=cand.range_end is not None,
-                          between=cand.between,
-                          after=after, before=before,
-                          capped=bounds.is_capped(reading.work[max(0, start - 4):start]),
-                          is_target=kind == "target")
+                   period_closed=_closed(scoped, reading.lines.ref, text[line.start:start])), scoped
+
+
+def _metric(reading: _Reading, cand: Candidate, values: Values, context: Context, leaf: Section | None,
+            measure: str, kind: str, bound: str, scoped: Scoped) -> Metric:
+    text, start, masked, period = reading.doc.text, cand.start, cand.masked, scoped.period
     value_base, base_unit = _scaled(values)
-    masked = cand.masked
     return Metric(
         metric_id=metric_id(reading.doc.doc_id, start, cand.unit_end),
         doc_id=reading.doc.doc_id,
