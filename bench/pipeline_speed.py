@@ -2,10 +2,10 @@
 component) on the dev corpus: the State Council reports, the local pages and
 the sample speech, as the readers hand them over.
 
-    .venv/bin/python bench/pipeline_speed.py [--repeat 5] [--corpus ../shared/corpus]
+    .venv/bin/python bench/pipeline_speed.py [--repeat 5] [--corpus ../shared/corpus] [--components]
 
 Prints characters per CPU-second, best of --repeat passes over the whole
-corpus (the best pass is the one least disturbed by other work on a shared
+corpus (with --components, also each component's CPU seconds, best of the passes) (the best pass is the one least disturbed by other work on a shared
 machine). To compare two versions of the code, run it alternately with
 SPEECH_ETL_ROOT pointing at each checkout (a `git worktree` of the older
 commit): the pipeline is imported from there.
@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(os.environ.get("SPEECH_ETL_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
-from transforms.document import SourceText  # noqa: E402
-from transforms.pipeline import process  # noqa: E402
+from transforms.document import Document, SourceText  # noqa: E402
+from transforms.pipeline import COMPONENTS, process  # noqa: E402
 
 
 def corpus_sources(corpus: Path) -> list[SourceText]:
@@ -44,6 +44,7 @@ def corpus_sources(corpus: Path) -> list[SourceText]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--components", action="store_true", help="also each component's CPU seconds")
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
     args = parser.parse_args(argv)
     sources = corpus_sources(args.corpus)
@@ -57,7 +58,25 @@ def main(argv: list[str] | None = None) -> int:
         best = min(best, time.process_time() - started)
     print(f"pipeline, one process: {len(sources)} documents, {chars} characters, best of {args.repeat}: "
           f"{best:.2f} CPU-s = {chars / best / 1e6:.2f} M chars/s (code: {ROOT})")
+    if args.components:
+        per = component_seconds(sources, args.repeat)
+        print("components, CPU-s (best of the passes): " + ", ".join(f"{k} {v:.3f}" for k, v in per.items()))
     return 0
+
+
+def component_seconds(sources: list[SourceText], repeat: int) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        spent: dict[str, float] = {}
+        for source in sources:
+            doc = Document(source=source)
+            for name, component in COMPONENTS:
+                started = time.process_time()
+                doc = component(doc)
+                spent[name] = spent.get(name, 0.0) + time.process_time() - started
+        for name, seconds in spent.items():
+            best[name] = min(best.get(name, seconds), seconds)
+    return best
 
 
 if __name__ == "__main__":
