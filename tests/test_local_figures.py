@@ -206,3 +206,10 @@ def test_a_rate_named_after_its_indicator_takes_that_indicator():
         "3.4%": "industrial_value_added", "0.5个百分点": "industrial_value_added",
         "7.3%": "industrial_value_added", "3.5%": "general_budget_revenue", "2.0个百分点": "general_budget_revenue"}
     assert by_mention(ms, "2.0个百分点").value == 2.0  # a decline narrowing: the rate rose
+
+
+def test_relative_periods_resolve_in_the_documents_own_period():
+    text = "全市2024年1-7月经济运行简报\n今年以来,全市完成固定资产投资120亿元,同比增长5.1%,其中本季度完成40亿元。"
+    ms = figures(text, date="2024-08-20")
+    assert span(by_mention(ms, "120亿元")) == (D(2024, 1, 1), D(2024, 7, 31))  # not through 20 August
+    assert span(by_mention(ms, "40亿元")) == (D(2024, 7, 1), D(2024, 7, 31))  # the quarter so far

@@ -25,9 +25,9 @@ class Period:
     # named earlier in the paragraph or the section heading takes its place.
     n_years: int | None = None
     # Relative to the period in scope, resolved by scope.py: 去年同期 is the
-    # same span `shift_years` earlier, 当月 the last month of the span.
+    # same span `shift_years` earlier, 当月/本季度 the last month or quarter of the span.
     shift_years: int | None = None
-    scope_month: bool = False
+    scope_part: str | None = None  # month, quarter
     days: tuple[int, int, int, int] | None = None  # month, day .. month, day of a day range
     to_date: bool = False  # 今年以来, 截至目前: through the document's date (or its own period's end)
 
@@ -112,7 +112,7 @@ def _spec() -> _Spec:
         rf"|(?P<past>{p['past_years']})"
         rf"|(?P<next>{p['next_years']})"
         rf"|(?<!{nb})(?P<sameago>{alternation(p['same_span_last_year'])})"
-        rf"|(?P<scopemonth>{alternation(p['scope_month'])})"
+        rf"|(?P<scopepart>{alternation(p['scope_parts'])})"
         rf"|(?<!{nb})(?P<rel>{alternation(p['relative_years'])})(?!均)(?P<rsub>{subx})?"
         rf"|(?P<whole>{alternation(p['whole_year'])})"
         rf"|(?P<sub>{subx})"
@@ -210,8 +210,8 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
         return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year + n - 1, 12, 31), n_years=n)
     if m.group("sameago"):
         return Period(label, None, None, False, shift_years=-1)
-    if m.group("scopemonth"):
-        return Period(label, None, None, False, scope_month=True)
+    if m.group("scopepart"):
+        return Period(label, None, None, False, scope_part=cues().spec["period"]["scope_parts"][m.group("scopepart")])
     if m.group("whole"):
         return Period(label, dt.date(ref.year, 1, 1), dt.date(ref.year, 12, 31), False, (1, 12))
     if m.group("five"):

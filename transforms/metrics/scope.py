@@ -360,9 +360,11 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
         if m.group("frombase") or (m.group("cmp") and a >= clause_start):
             base = period_mod.base_year(m, ref)
         j -= 1
-    if p.shift_years is not None or p.scope_month:
+    if p.shift_years is not None or p.scope_part:
         governing = _governing_before(i, line, lines, default, forward, review)
         return PhraseAt(Scoped(_relative(p, governing), source), True, base, False)
+    if p.to_date:
+        p = _through_own_period(p, default)
     if not p.year_level:
         p = _placed_in_year(p, i, line, lines, default)
     if p.n_years:
@@ -376,7 +378,9 @@ def _governing_before(i: int, line: Line, lines: Lines, default: Scoped, forward
                       review: bool) -> Period | None:
     """The period governing the place of phrase `i` (for 去年同期, 当月)."""
     for j, q in _earlier_in_line(i, line, lines, forward, review):
-        if q.start and q.end and q.shift_years is None and not q.scope_month:
+        if q.start and q.end and q.shift_years is None and not q.scope_part:
+            if q.to_date:
+                q = _through_own_period(q, default)
             return _placed_in_year(q, j, line, lines, default) if not q.year_level else q
     return default.period
 
@@ -395,9 +399,12 @@ def _earlier_in_line(i: int, line: Line, lines: Lines, forward: bool = False, re
 def _relative(p: Period, governing: Period | None) -> Period | None:
     if governing is None or governing.start is None or governing.end is None:
         return None
-    if p.scope_month:
-        end = governing.end
+    end = governing.end
+    if p.scope_part == "month":
         return Period(p.label, dt.date(end.year, end.month, 1), end, True, (end.month, end.month))
+    if p.scope_part == "quarter":
+        first = (end.month - 1) // 3 * 3 + 1
+        return Period(p.label, dt.date(end.year, first, 1), end, True, (first, end.month))
     shift = p.shift_years or 0
     try:
         start = governing.start.replace(year=governing.start.year + shift)
@@ -406,6 +413,17 @@ def _relative(p: Period, governing: Period | None) -> Period | None:
         start = dt.date(governing.start.year + shift, governing.start.month, 28)
         end = dt.date(governing.end.year + shift, governing.end.month, 28)
     return Period(p.label, start, end, True, governing.months)
+
+
+def _through_own_period(p: Period, default: Scoped) -> Period:
+    """今年以来 in a bulletin titled 1-7月 and published in August: January through
+    the period its title names, not through its publication date."""
+    own = default.period
+    if default.source != "title" or own is None or own.start is None or own.end is None or p.end is None:
+        return p
+    if own.start.year == p.start.year and own.end < p.end:
+        return Period(p.label, p.start, own.end, True, to_date=True)
+    return p
 
 
 def _placed_in_year(p: Period, i: int, line: Line, lines: Lines, default: Scoped) -> Period:
