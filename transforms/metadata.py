@@ -502,6 +502,11 @@ def metadata(doc: Document) -> Document:
 _YEAR_NAMED = re.compile(r"((?:19|20)\d\d)年")
 
 
+def years_named(text: str) -> set[int]:
+    """The years a text names (2015年)."""
+    return {int(y) for y in _YEAR_NAMED.findall(text)}
+
+
 def _dates(doc: Document, lines: list[str], sig: tuple[dt.date, str] | None) -> None:
     """delivered_on, published_at, year and where they came from (date_source):
     the user's fields, else the text (its dateline, signature, byline), else the
@@ -545,6 +550,6 @@ def _dates(doc: Document, lines: list[str], sig: tuple[dt.date, str] | None) -> 
     )
     if doc.year is None:
         # a text that names one year only (1-10月份 … 2022年10月份统计月报) is of that year
-        named = {int(y) for y in _YEAR_NAMED.findall(doc.text)}
+        named = years_named(doc.text)
         if len(named) == 1:
             doc.year, doc.date_source = named.pop(), "text"

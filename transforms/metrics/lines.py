@@ -170,7 +170,7 @@ class Lines:
 
     def _is_heading(self, line: Line) -> bool:
         text = self.text[line.start:line.end]
-        return line.start == 0 or any(text.endswith(h) for h in self.headings)
+        return line.start == 0 or ends_with_heading(text, self.headings)
 
     def list_opener(self, line: Line) -> Line | None:
         """The line ending in a colon that opens the list `line` belongs to: the
@@ -209,3 +209,9 @@ def _is_item(text: str, line: Line) -> bool:
     if _ITEM_MARKER.match(text, line.start):
         return True
     return line.end - line.start <= _SHORT_ITEM and text[line.end - 1] not in "。"
+
+
+def ends_with_heading(line: str, headings: frozenset[str]) -> bool:
+    """Whether a line is a title or a section heading (with its marker: 二、+ heading)."""
+    return any(line.endswith(h) for h in headings)
+

@@ -24,15 +24,15 @@ from transforms.metrics import measure as measure_mod, period as period_mod
 from transforms.metrics.candidates import patterns
 from transforms.knowledge import load_yaml
 from transforms.metrics.cues import alternation, cues
-from transforms.metrics.lines import Line, Lines
+from transforms.metrics.lines import Line, Lines, ends_with_heading
 from transforms.metrics.period import Period
+from transforms.metadata import years_named
 from transforms.metrics.tables import is_table_row
 
 _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
 _TITLE_MAX = 60
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_YEAR_STATED = re.compile(r"((?:19|20)\d\d)年")
 _OPENS_WITH_YEAR = re.compile(r"((?:19|20)\d\d)年(?:以来|全年|度)?[,，]")
 _OPENING = 600  # characters of the text where a document states what it reports on
 _SENTENCE_PUNCT = re.compile(r"[。;；!?,，:：]")
@@ -171,7 +171,7 @@ def _one_year(text: str, ref: dt.date) -> Period | None:
     """A text (no part-year span in it) that opens with a year (2015年,面对…) or
     whose opening names one year only, on a page of a later year: that year."""
     opens_with = _OPENS_WITH_YEAR.match(text)
-    years = {int(y) for y in _YEAR_STATED.findall(text)}
+    years = years_named(text)
     if opens_with:  # 2015年,面对严峻复杂的外部环境…: the year the text opens with
         year = int(opens_with.group(1))
     elif len(years) == 1:
@@ -186,7 +186,7 @@ def _outside_body(text: str, at: int, headings: frozenset[str]) -> bool:
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
     line = text[start:len(text) if end < 0 else end]
-    return is_table_row(line, 0, len(line)) or any(line.endswith(h) for h in headings)  # 二、+ heading
+    return is_table_row(line, 0, len(line)) or ends_with_heading(line, headings)
 
 
 def _in_a_name(text: str, at: int) -> bool:
