@@ -213,3 +213,8 @@ def test_relative_periods_resolve_in_the_documents_own_period():
     ms = figures(text, date="2024-08-20")
     assert span(by_mention(ms, "120亿元")) == (D(2024, 1, 1), D(2024, 7, 31))  # not through 20 August
     assert span(by_mention(ms, "40亿元")) == (D(2024, 7, 1), D(2024, 7, 31))  # the quarter so far
+
+
+def test_a_figure_in_the_documents_own_period_is_labelled_with_it():
+    ms = figures("全市2024年1-7月经济运行简报\n全市完成固定资产投资120亿元。", date="2024-08-20")
+    assert (ms[0].period_label, ms[0].period_source) == ("2024年1-7月", "title")

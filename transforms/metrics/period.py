@@ -44,7 +44,7 @@ _ONE_MONTH = re.compile(r"(\d{1,2})月份?$")
 _CN_MONTH_COUNT = {**_CN_SMALL, "十一": 11, "十二": 12}
 
 
-def _month_end(year: int, month: int) -> dt.date:
+def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -143,7 +143,7 @@ def _months(m: re.Match, group: str) -> tuple[int, int] | None:
 
 
 def _within(year: int, months: tuple[int, int], label: str) -> Period:
-    return Period(label, dt.date(year, months[0], 1), _month_end(year, months[1]), True, months)
+    return Period(label, dt.date(year, months[0], 1), month_end(year, months[1]), True, months)
 
 
 def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: bool = False) -> Period | None:
@@ -223,7 +223,7 @@ def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: boo
     months = _months(m, "sub")
     if months:
         # a bare 上半年: the year comes from the context (see `with_year`)
-        return Period(label, dt.date(ref.year, months[0], 1), _month_end(ref.year, months[1]), False, months)
+        return Period(label, dt.date(ref.year, months[0], 1), month_end(ref.year, months[1]), False, months)
     return None
 
 
@@ -246,7 +246,7 @@ def _first_months(m: re.Match, label: str, ref: dt.date | None) -> Period | None
         return None
     if day is not None:
         return _through_day(label, ref.year, n, day, False)
-    return Period(label, dt.date(ref.year, 1, 1), _month_end(ref.year, n), False, (1, n))
+    return Period(label, dt.date(ref.year, 1, 1), month_end(ref.year, n), False, (1, n))
 
 
 def _through_day(label: str, year: int, month: int, day: int, year_level: bool) -> Period | None:
@@ -301,7 +301,7 @@ def with_year(period: Period, year: int) -> Period:
     if not period.months:
         return period
     a, b = period.months
-    return Period(period.label, dt.date(year, a, 1), _month_end(year, b), True, period.months)
+    return Period(period.label, dt.date(year, a, 1), month_end(year, b), True, period.months)
 
 
 def section_default(role: str, ref: dt.date | None) -> Period | None:

@@ -92,12 +92,26 @@ def fallback_roles(text: str) -> tuple[list[int], list[str]]:
 
 
 def document_period(doc: Document) -> Period | None:
-    """The document's own reporting period as its title states it (a Q1
-    bulletin, a 1-8月 note, a half-year summary, a month's 通报), placed in the
-    title's year, else the year of the document's date."""
-    if doc.report_period_start and doc.report_period_end:
-        return Period("document", doc.report_period_start, doc.report_period_end)
+    """The document's own reporting period (report_period_start/end), labelled
+    as a reader would write it (2024年1-7月)."""
+    start, end = doc.report_period_start, doc.report_period_end
+    if start and end:
+        return Period(span_label(start, end), start, end)
     return None
+
+
+def span_label(start: dt.date, end: dt.date) -> str:
+    """2024, 2024年1-7月, 2024年7月, 2011-2015, or the dates of another span."""
+    whole_months = start.day == 1 and end == period_mod.month_end(end.year, end.month)
+    if start.year != end.year:
+        return f"{start.year}-{end.year}" if start.month == 1 and (end.month, end.day) == (12, 31) else f"{start}..{end}"
+    if not whole_months:
+        return f"{start}..{end}"
+    if (start.month, end.month) == (1, 12):
+        return str(start.year)
+    if start.month == end.month:
+        return f"{start.year}年{start.month}月"
+    return f"{start.year}年{start.month}-{end.month}月"
 
 
 def title_period(title: str | None, ref: dt.date | None, doc_type: str) -> Period | None:
