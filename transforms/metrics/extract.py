@@ -281,14 +281,14 @@ def _with_list_lead_in(at: PhraseAt, reading: _Reading, line: Line, default: Sco
     earlier = line
     while earlier.start > lines.paragraph_start(line):
         earlier = lines.before(earlier)
-        lead = period_at(earlier.end, earlier.periods_to(earlier.end), earlier.start, earlier.start, lines,
+        lead = period_at(earlier.end, earlier, earlier.start, earlier.start, lines,
                          default, role)
         if lead.explicit:
             return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)
     opener = lines.list_opener(line)
     if opener is None:
         return at
-    lead = period_at(opener.end, opener.periods_to(opener.end), opener.start, opener.start, lines, default, role)
+    lead = period_at(opener.end, opener, opener.start, opener.start, lines, default, role)
     if not lead.explicit:
         return at
     return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)

@@ -344,6 +344,7 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
     """The nearest period phrase before `start` in its paragraph, else the default."""
     ref = lines.ref
     forward, review = role == "tasks", role == "review"
+    line.periods_to(start)  # the phrases up to `start` are scanned, whoever asks
     line_start, periods = line.start, line.periods
     i = bisect.bisect_right(line.period_starts, start) - 1
     found = None
