@@ -100,6 +100,25 @@ def test_every_item_of_a_main_targets_list_is_a_target():
     assert {span(m) for m in ms} == {(D(2024, 1, 1), D(2024, 12, 31))}
 
 
+def test_a_breakdown_colon_is_no_lead_in_and_the_tasks_lead_in_governs_its_paragraph():
+    # 其中: breaks down the figure before it; the paragraph's own lead-in (主要任务是:) still governs
+    ms = figures("2024年全县水利建设的主要任务是:计划完成各类水利工程1911件,其中:水毁修复64件;河道治理2件。"
+                 "实现灌溉面积5800亩,年发电量3.4亿度。", date="2024-07-15")
+    # the breakdown's items are counted work planned, as the whole before 其中 is
+    assert [by_mention(ms, m).kind for m in ("1911件", "64件", "2件")] == ["plan"] * 3
+    assert by_mention(ms, "5800亩").kind == "target"
+    assert by_mention(ms, "3.4亿度").kind == "target"
+
+
+def test_a_month_after_qizhong_governs_only_its_own_sentence():
+    # 其中,当月…: a part of the 1-3月 whole; the next sentence is back in 1-3月
+    ms = figures("2025年1-3月份统计简报\n1-3月份,全县规模以上工业增加值同比增长7.5%;其中,当月规模以上工业增加值"
+                 "同比增长9.9%。分三大门类看:采矿业增加值增长67.9%;制造业增长2.8%。", date="2025-04-20")
+    assert span(by_mention(ms, "9.9%")) == (D(2025, 3, 1), D(2025, 3, 31))
+    for mention in ("67.9%", "2.8%"):
+        assert span(by_mention(ms, mention)) == (D(2025, 1, 1), D(2025, 3, 31)), mention
+
+
 def test_an_estimate_lead_in_governs_its_list():
     ms = figures("预计全年:地区生产总值增长5.8%;固定资产投资增长7%;社会消费品零售总额增长6%。", date="2023-12-28")
     assert [m.kind for m in ms] == ["estimate"] * 3

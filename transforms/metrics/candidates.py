@@ -92,7 +92,10 @@ def find_candidates(work: str, excluded) -> Iterator[Candidate]:
     c = cues()
     scales = unit_table().scales
     for m in patterns().figure.finditer(work):
-        # most candidates have no unit: skip them first, cheapest tests first
+        # most candidates are a bare number (no range, no unit): skip them first,
+        # cheapest tests first; of those only a fraction (三分之一) is a figure
+        if m.lastgroup == "n1" and "分之" not in m.group("n1"):
+            continue
         unit, n1 = m.group("unit"), m.group("n1")
         if unit is None:
             unit = m.group("u1")

@@ -25,7 +25,7 @@ from transforms.metrics.cues import cues
 from transforms.metrics.kind import kind_of, portfolio_kind
 from transforms.metrics.indicator import indicator_key
 from transforms.metrics.lines import Line, Lines
-from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, figure_period, period_at
+from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, breakdown_openers, figure_period, period_at
 from transforms.metrics.tables import TableFigure, header_period, table_figures, table_rows
 from transforms.metrics.units import to_base, unit_table
 from transforms.metrics.values import Values, read_values
@@ -301,11 +301,29 @@ def _lead_in_text(reading: _Reading, line: Line, context: Context) -> str:
     text = reading.doc.text
     start = reading.lines.paragraph_start(line)  # a PDF-broken paragraph spans lines
     if context.sent_start > start:
-        colon = text.rfind(":", start, context.sent_start)  # NFKC made every ： ASCII
+        colon = _lead_in_colon(text, start, context.sent_start)
+        if colon >= 0 and text[start:colon].endswith(breakdown_openers()):
+            # 主要任务是:计划完成各类水利工程1911件,其中:水毁修复64件;…: the items are parts
+            # of the whole before 其中, governed by its clause and by the lead-in before it
+            whole_end = len(text[start:colon].rstrip("".join(breakdown_openers())).rstrip(",， ")) + start
+            clause = max(text.rfind(",", start, whole_end), text.rfind(":", start, whole_end)) + 1
+            outer = _lead_in_colon(text, start, clause)
+            opening = text[max(start, outer - _LEAD_IN_WORDS):outer] + "#" if outer >= 0 else ""
+            return opening + text[clause:whole_end] + "#"
         if colon >= 0:
             return text[max(start, colon - _LEAD_IN_WORDS):colon] + "#"
     opener = reading.lines.list_opener(line)
     return text[max(opener.start, opener.end - _LEAD_IN_WORDS):opener.end] + "#" if opener is not None else ""
+
+
+def _lead_in_colon(text: str, start: int, end: int) -> int:
+    """The last colon in text[start:end] that governs `end`: a breakdown's colon
+    (计划完成投资30300万元,其中:水利投资…) only until the sentence ends with 。;
+    -1 if none."""
+    colon = text.rfind(":", start, end)  # NFKC made every ： ASCII
+    while colon >= 0 and text[start:colon].endswith(breakdown_openers()) and "。" in text[colon:end]:
+        colon = text.rfind(":", start, colon)
+    return colon
 
 
 _LEAD_IN_WORDS = 24  # what a lead-in says before its colon (今年经济社会发展的主要预期目标是)

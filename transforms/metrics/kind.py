@@ -68,9 +68,17 @@ def kind_of(*, role: str, sentence_before: str, clause_before: str, bare_unit: s
 
 
 def _planned(counted: bool, measure: str, sentence_before: str, outside_aliases: str | None) -> bool:
-    """A count or amount with a plan verb outside the catalog names (城镇新增就业's 新增 is none)."""
+    """A count or amount with a plan verb outside the catalog names (城镇新增就业's 新增 is none).
+    Under a lead-in that names a list of targets or tasks (水利建设的主要任务是:) each
+    item's own verb decides; the lead-in's words describe the list, not the item."""
     if not (counted and measure in ("level", "change")):
         return False
+    if "#" in sentence_before:
+        *lead_ins, own = sentence_before.split("#")
+        describing = [part for part in lead_ins if cues().sentence_target.search(part)]
+        if describing:
+            sentence_before = "#".join([part for part in lead_ins if part not in describing] + [own])
+            outside_aliases = None
     if outside_aliases is None:
         outside_aliases = strip_aliases(sentence_before)
     return bool(cues().plan_verbs.search(outside_aliases))

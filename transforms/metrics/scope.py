@@ -352,6 +352,9 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
     while i >= 0 and periods[i][0] >= line_start:
         a, b, m = periods[i]
         if b <= start:
+            if a < sent_start and _opens_breakdown(lines.text, a, line_start):
+                i -= 1  # 其中,当月…。: a part of the sentence before, not a lead-in
+                continue
             if m.group("cmp") or m.group("frombase"):
                 year = period_mod.base_year(m, ref)
                 if year is not None and b == start and (m.group("frombase") or m.group("cmpof")):
@@ -387,6 +390,18 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
         if span is not None:
             return PhraseAt(Scoped(span, source), True, base, False)
     return PhraseAt(Scoped(p, source), True, base, False)
+
+
+def _opens_breakdown(text: str, at: int, line_start: int) -> bool:
+    """The phrase at `at` follows a breakdown opener (其中,) in its clause."""
+    before = text[max(line_start, at - 6):at].rstrip(",，、 ")
+    return before.endswith(breakdown_openers())
+
+
+@cache
+def breakdown_openers() -> tuple[str, ...]:
+    """其中: what opens a part of the whole just stated (figure_cues.yaml)."""
+    return tuple(cues().spec["period"].get("breakdown_openers", ()))
 
 
 def _governing_before(i: int, line: Line, lines: Lines, default: Scoped, forward: bool,
