@@ -3,8 +3,11 @@
 Pure: no file I/O; the caller reads the bytes and decides which files are
 inputs (`SUPPORTED_SUFFIXES`). Bad input never raises: it comes back as a
 `Rejection` with a reason (empty, binary, undecodable, corrupt,
-malformed_record, unsupported_format, unreadable) and one short human line of
-detail.
+malformed_record, unsupported_format, unreadable, too_large) and one short
+human line of detail. No input takes more than the `ReadLimits` allow: a
+.docx is checked by its declared sizes and its text streamed out of the
+archive, an HTML page's nesting is measured before it is parsed, and a text
+longer than `max_document_chars` is rejected (transforms/limits.py).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from transforms.document import Rejection, SourceText
 from transforms.knowledge import load_yaml
+from transforms.limits import ReadLimits
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".jsonl"})
 
@@ -81,7 +85,7 @@ def _sniff_binary(data: bytes) -> str | None:
         return f"binary data: {what} signature"
     head = data[:8192]
     if b"\x00" in data:
-        return "binary data: NUL bytes (UTF-16 text needs a byte order mark)"
+        return "binary data: NUL bytes (and not UTF-16 or UTF-32 text)"
     controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS or b == 0x7F)
     if controls > _MAX_CONTROL_SHARE * len(head):
         return f"binary data: {controls} control bytes in the first {len(head)}"
@@ -168,19 +172,77 @@ def _pick_legacy(data: bytes) -> tuple[str, str]:
     return decoded[choice], _CANONICAL[choice]
 
 
+# UTF-16 and UTF-32 without a byte order mark: each width and byte order is
+# tried on the first bytes, and read only when exactly one of them gives text.
+_WIDE_ENCODINGS = (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2))
+_WIDE_SAMPLE_BYTES = 8192
+# What Chinese text is made of: printable ASCII and whitespace, CJK ideographs,
+# CJK and general punctuation, full-width forms.
+_TEXT_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xFF00, 0xFFEF), (0x2000, 0x206F))
+
+
+def _is_text_char(char: str) -> bool:
+    code = ord(char)
+    if code < 0x80:
+        return char.isprintable() or char in "\t\n\r"
+    return any(low <= code <= high for low, high in _TEXT_RANGES)
+
+
+def _reads_as_text(text: str) -> bool:
+    """Whether `text` is Chinese or ASCII text, not bytes read at the wrong width
+    or in the wrong byte order: those give symbols, or ideographs whose code
+    ends in 00 (ASCII read the wrong way round: "h" 0x68 -> U+6800)."""
+    if not text:
+        return False
+    wide = [c for c in text if ord(c) >= 0x80]
+    round_codes = sum(1 for c in wide if ord(c) & 0xFF == 0)
+    return (sum(map(_is_text_char, text)) >= _MIN_COMMON_SHARE * len(text)
+            and round_codes <= 0.1 * len(wide))
+
+
+def _bomless_wide_unicode(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of UTF-16 or UTF-32 text without a byte order mark,
+    when its bytes can be nothing else: NUL bytes in its first bytes (any
+    ASCII character or line end has one) and one reading only that gives
+    text. None otherwise."""
+    sample = data[:_WIDE_SAMPLE_BYTES]
+    if b"\x00" not in sample:
+        return None
+    readings = []
+    for encoding, width in _WIDE_ENCODINGS:
+        if len(data) % width:
+            continue
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_text(text):
+            readings.append(encoding)
+    if len(readings) != 1:
+        return None
+    try:
+        return data.decode(readings[0]), readings[0]
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Text and canonical encoding name of a text file's bytes.
 
-    Order: byte order marks, binary sniffing, strict UTF-8, then GB18030/Big5
-    (charset-normalizer, checked). Raises _Reject for what is not text."""
+    Order: byte order marks, UTF-16/UTF-32 without one, binary sniffing,
+    strict UTF-8, then GB18030/Big5 (charset-normalizer, checked). Raises
+    _Reject for what is not text."""
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise _Reject("undecodable", f"UTF-8 byte order mark but invalid UTF-8 at byte {exc.start + 3}") from None
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return data.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError as exc:
+            raise _Reject("undecodable", f"UTF-32 byte order mark but invalid UTF-32 at byte {exc.start}") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if data.startswith(codecs.BOM_UTF32_LE):
-            raise _Reject("undecodable", "UTF-32 text is not supported")
         try:
             text = data.decode("utf-16")  # the BOM says which byte order
         except UnicodeDecodeError as exc:
@@ -188,6 +250,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if _sniff_binary(text.encode("utf-8")):
             raise _Reject("binary", "binary data after a UTF-16 byte order mark")
         return text, "utf-16"
+    wide = None if _signature(data) else _bomless_wide_unicode(data)
+    if wide:
+        return wide
     why = _sniff_binary(data)
     if why:
         raise _Reject("binary", why)
@@ -203,12 +268,23 @@ def decode_text(data: bytes) -> tuple[str, str]:
 # ---------------------------------------------------------------------------
 
 
+# No encoding we read takes more bytes than this for one character.
+_MAX_BYTES_PER_CHAR = 4
+
+
+def _too_long(chars: int, limits: ReadLimits, at_least: str = "") -> _Reject:
+    return _Reject("too_large", f"{at_least}{chars:,} characters of text, more than one document may hold "
+                                f"({limits.max_document_chars:,}: SPEECH_ETL_MAX_DOCUMENT_CHARS)")
+
+
 def _require_text(text: str) -> None:
     if not text.strip():
         raise _Reject("empty", "no text (only whitespace)")
 
 
-def _read_plain(data: bytes, fmt: str) -> list[Record]:
+def _read_plain(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
+    if len(data) > _MAX_BYTES_PER_CHAR * limits.max_document_chars:  # too long in any encoding: not decoded
+        raise _too_long(len(data) // _MAX_BYTES_PER_CHAR, limits, "at least ")
     text, encoding = decode_text(data)
     _require_text(text)
     return [SourceText(text=text, source_format=fmt, encoding=encoding)]
@@ -251,6 +327,35 @@ def _html_rules() -> _HtmlRules:
         main_min_chars=int(spec["main_min_chars"]),
         block_tags=frozenset(spec["block_tags"]),
     )
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+
+
+@cache
+def _tags_not_nesting() -> frozenset[str]:
+    spec = load_yaml("html_chrome.yaml")
+    return frozenset(spec["void_tags"]) | frozenset(spec["optional_end_tags"])
+
+
+def html_depth(html: str) -> int:
+    """How deep a page's elements nest, from its tags alone (before parsing:
+    the parser's time grows with the square of the depth). Void elements and
+    those whose end tag may be left out (p, li, td...) are not counted, so
+    this stays under the real depth for pages that leave those open, and
+    counts unclosed nests (`<div><b><div><b>...`) in full."""
+    skipped = _tags_not_nesting()
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        name = name.lower()
+        if name in skipped or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:
@@ -330,11 +435,15 @@ def _html_lines(root: Any, rules: _HtmlRules) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _read_html(data: bytes, fmt: str) -> list[Record]:
+def _read_html(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
     from selectolax.lexbor import LexborHTMLParser
 
     text, encoding = _decode_html(data)
     _require_text(text)
+    depth = html_depth(text)
+    if depth > limits.max_html_depth:
+        raise _Reject("too_large", f"HTML elements nested {depth:,} deep, more than a page needs "
+                                   f"({limits.max_html_depth:,}: SPEECH_ETL_MAX_HTML_DEPTH)")
     rules = _html_rules()
     tree = LexborHTMLParser(text)
     body = tree.body
@@ -367,52 +476,98 @@ def _read_html(data: bytes, fmt: str) -> list[Record]:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _docx_blocks(parent: Any, document: Any, lines: list[str]) -> None:
-    """Paragraphs and table cells under `parent` (the body, a cell, a content
-    control) in document order."""
+_MAIN_PART = "word/document.xml"
+_READ_CHUNK = 1 << 16
+
+
+def _docx_blocks(parent: Any, lines: list[str]) -> None:
+    """Paragraphs and table cells under `parent` (a cell, a content control) in
+    document order."""
+    for child in parent.iterchildren():
+        _docx_block(child, lines)
+
+
+def _docx_block(element: Any, lines: list[str]) -> None:
+    """The lines of one paragraph, table or content control."""
     from docx.text.paragraph import Paragraph
 
-    for child in parent.iterchildren():
-        if child.tag == f"{_W}p":
-            text = Paragraph(child, document).text
-            lines.extend(line for line in text.splitlines() if line.strip())
-        elif child.tag == f"{_W}tbl":
-            # Walking the XML, a merged cell is read once: a horizontal merge is
-            # one w:tc spanning columns, and the continuation cells of a vertical
-            # merge are empty. (python-docx's row.cells repeats merged cells.)
-            for tr in child.iterchildren(f"{_W}tr"):
-                for tc in tr.iterchildren(f"{_W}tc"):
-                    _docx_blocks(tc, document, lines)
-        elif child.tag == f"{_W}sdt":
-            content = child.find(f"{_W}sdtContent")
-            if content is not None:
-                _docx_blocks(content, document, lines)
+    if element.tag == f"{_W}p":
+        text = Paragraph(element, None).text
+        lines.extend(line for line in text.splitlines() if line.strip())
+    elif element.tag == f"{_W}tbl":
+        # Walking the XML, a merged cell is read once: a horizontal merge is
+        # one w:tc spanning columns, and the continuation cells of a vertical
+        # merge are empty. (python-docx's row.cells repeats merged cells.)
+        for tr in element.iterchildren(f"{_W}tr"):
+            for tc in tr.iterchildren(f"{_W}tc"):
+                _docx_blocks(tc, lines)
+    elif element.tag == f"{_W}sdt":
+        content = element.find(f"{_W}sdtContent")
+        if content is not None:
+            _docx_blocks(content, lines)
 
 
-def _read_docx(data: bytes, fmt: str) -> list[Record]:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+def _check_docx_sizes(archive: zipfile.ZipFile, limits: ReadLimits) -> zipfile.ZipInfo:
+    """The main part's entry, once the archive's declared sizes are within the
+    limits (zipfile stops a member at its declared size, so they cannot lie)."""
+    try:
+        main = archive.getinfo(_MAIN_PART)
+    except KeyError:
+        raise _Reject("corrupt", "zip archive without word/document.xml (not a Word document)") from None
+    if main.file_size > limits.max_docx_part_bytes:
+        raise _Reject("too_large", f"word/document.xml is {main.file_size:,} bytes uncompressed "
+                                   f"(limit {limits.max_docx_part_bytes:,}: SPEECH_ETL_MAX_DOCX_PART_BYTES)")
+    total = sum(item.file_size for item in archive.infolist())
+    if total > limits.max_docx_bytes:
+        raise _Reject("too_large", f"the archive is {total:,} bytes uncompressed "
+                                   f"(limit {limits.max_docx_bytes:,}: SPEECH_ETL_MAX_DOCX_BYTES)")
+    return main
 
+
+def _docx_lines(archive: zipfile.ZipFile, main: zipfile.ZipInfo, limits: ReadLimits) -> list[str]:
+    """The text lines of the main part, streamed: each top-level block of the
+    body is read and freed as soon as it ends, so memory holds one block (the
+    other parts, images included, are never decompressed)."""
+    from docx.oxml.parser import element_class_lookup
+    from lxml import etree
+
+    parser = etree.XMLPullParser(events=("start", "end"), remove_blank_text=True, resolve_entities=False,
+                                 no_network=True)
+    parser.set_element_class_lookup(element_class_lookup)  # python-docx's element classes: Paragraph.text
+    lines: list[str] = []
+    chars = depth = 0
+    with archive.open(main) as part:
+        while chunk := part.read(_READ_CHUNK):
+            parser.feed(chunk)
+            for event, element in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if event == "end" and depth == 2:  # a child of w:body (w:document > w:body > it)
+                    before = len(lines)
+                    _docx_block(element, lines)
+                    chars += sum(len(line) + 1 for line in lines[before:])
+                    element.clear()
+                    parent = element.getparent()
+                    if parent is not None:
+                        parent.remove(element)
+                    if chars > limits.max_document_chars:
+                        raise _too_long(chars, limits, "at least ")
+    parser.close()
+    return lines
+
+
+def _read_docx(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
     if not data.startswith(b"PK"):
         what = _signature(data)
         raise _Reject("corrupt", f"not a .docx (zip) file: {f'a {what}' if what else 'bad magic number'}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "word/document.xml" not in archive.namelist():
-                raise _Reject("corrupt", "zip archive without word/document.xml (not a Word document)")
-        document = docx.Document(io.BytesIO(data))
+            lines = _docx_lines(archive, _check_docx_sizes(archive, limits), limits)
     except _Reject:
         raise
     except zipfile.BadZipFile as exc:
         raise _Reject("corrupt", f"damaged .docx (zip) file: {exc}") from None
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise _Reject("corrupt", f"unreadable .docx package: {exc}") from None
     except Exception as exc:  # lxml syntax errors, zlib errors in a member...
         raise _Reject("corrupt", f"unreadable .docx: {type(exc).__name__}: {exc}") from None
-    lines: list[str] = []
-    # iterchildren on the raw body: python-docx's .paragraphs skips tables.
-    body = document.element.body
-    _docx_blocks(body, document, lines)
     if not lines:
         raise _Reject("empty", "no text in the .docx document")
     return [SourceText(text="\n".join(lines), source_format="docx", encoding=None)]
@@ -421,6 +576,9 @@ def _read_docx(data: bytes, fmt: str) -> list[Record]:
 # --- JSONL ------------------------------------------------------------------
 
 _META_KEYS = ("title", "year", "date", "url", "issuer", "region")
+# Fields that hold text (or null); `date` may also be a year as a number, `year` anything _year reads.
+_TEXT_KEYS = ("title", "url", "issuer", "region")
+_JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "an object"}
 
 
 _ASCII_YEAR = re.compile(r"[0-9]{1,4}")
@@ -459,43 +617,81 @@ def _jsonl_record(line: str, number: int, encoding: str) -> Record:
         return bad("no 'content' or 'text' field")
     text = obj[key]
     if not isinstance(text, str):
-        return bad(f"'{key}' is not a string")
+        return bad(f"'{key}' is {_JSON_TYPES.get(type(text), 'not a string')}, not a string")
     if not text.strip():
         return bad(f"'{key}' is empty")
+    problem = _field_problem(obj, key)
+    if problem:
+        return bad(problem)
     meta = {k: obj[k] for k in _META_KEYS if k in obj}
     if "year" in meta:
         meta["year"] = _year(meta["year"])
     return SourceText(text=text, source_format="jsonl", encoding=encoding, source_record=number, meta=meta)
 
 
-def _utf8_lines(data: bytes) -> list[tuple[int, str | None]]:
-    """(line number, text or None if not UTF-8) of each non-blank line."""
+def _lone_surrogate(value: str) -> str | None:
+    """The first lone surrogate in `value`, written as an escape (\\udc00), or None."""
+    try:
+        value.encode("utf-8")
+        return None
+    except UnicodeEncodeError as exc:
+        return ascii(value[exc.start])[1:-1]
+
+
+def _field_problem(obj: dict, text_key: str) -> str | None:
+    """Why a record's known fields cannot be stored: a wrong type (a title that
+    is a number) or a lone surrogate escape ("\\udc00", valid JSON but no
+    character). None when they can."""
+    for key in (text_key, *_TEXT_KEYS, "date"):
+        value = obj.get(key)
+        if value is None:
+            continue
+        allowed = (str, int) if key == "date" else (str,)
+        if not isinstance(value, allowed) or isinstance(value, bool):
+            return f"'{key}' is {_JSON_TYPES.get(type(value), type(value).__name__)}, not a string"
+        if isinstance(value, str) and (surrogate := _lone_surrogate(value)):
+            return f"'{key}' holds a lone surrogate escape ({surrogate}), which is no character"
+    return None
+
+
+def _utf8_lines(data: bytes) -> list[tuple[int, str | None, str | None]]:
+    """(line number, text, why the line is not text) of each non-blank line."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    lines: list[tuple[int, str | None]] = []
+    lines: list[tuple[int, str | None, str | None]] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
-        if raw.strip():
-            try:
-                lines.append((number, raw.decode("utf-8")))
-            except UnicodeDecodeError:
-                lines.append((number, None))
+        if not raw.strip():
+            continue
+        if b"\x00" in raw:
+            lines.append((number, None, f"a NUL byte at byte {raw.index(0) + 1}"))
+            continue
+        try:
+            lines.append((number, raw.decode("utf-8"), None))
+        except UnicodeDecodeError:
+            lines.append((number, None, "not valid UTF-8"))
     return lines
 
 
-def _read_jsonl(data: bytes, fmt: str) -> list[Record]:
+def _read_jsonl_lines(data: bytes, whole_file: _Reject) -> list[Record]:
+    """A UTF-8 file with a few damaged lines (invalid UTF-8, a NUL byte): those
+    lines are rejected, the others still load. A file mostly damaged (or in
+    GB18030, or binary) stays one rejected file."""
+    lines = _utf8_lines(data)
+    if (whole_file.rejection.reason not in ("undecodable", "binary") or _signature(data)
+            or sum(t is not None for _, t, _ in lines) * 2 < len(lines)):
+        raise whole_file
+    return [
+        _jsonl_record(line, number, "utf-8") if line is not None
+        else Rejection(reason="malformed_record", detail=f"line {number}: {why}", source_record=number)
+        for number, line, why in lines
+    ]
+
+
+def _read_jsonl(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
     try:
         text, encoding = decode_text(data)
     except _Reject as exc:
-        # A UTF-8 file with a few damaged lines: those lines are rejected, the
-        # others still load (a GB18030 file stays one undecodable file).
-        lines = _utf8_lines(data)
-        if exc.rejection.reason != "undecodable" or sum(t is not None for _, t in lines) * 2 < len(lines):
-            raise
-        return [
-            _jsonl_record(line, number, "utf-8") if line is not None
-            else Rejection(reason="malformed_record", detail=f"line {number}: not valid UTF-8", source_record=number)
-            for number, line in lines
-        ]
+        return _read_jsonl_lines(data, exc)
     _require_text(text)
     # Split on \n only: str.splitlines would also break at U+2028, which JSON
     # allows unescaped inside strings.
@@ -508,7 +704,7 @@ def _read_jsonl(data: bytes, fmt: str) -> list[Record]:
 
 # ---------------------------------------------------------------------------
 
-_READERS: dict[str, tuple[str, Callable[[bytes, str], list[Record]]]] = {
+_READERS: dict[str, tuple[str, Callable[[bytes, str, ReadLimits], list[Record]]]] = {
     ".txt": ("txt", _read_plain),
     ".md": ("md", _read_plain),
     ".html": ("html", _read_html),
@@ -518,11 +714,23 @@ _READERS: dict[str, tuple[str, Callable[[bytes, str], list[Record]]]] = {
 }
 
 
-def read_source(data: bytes, filename: str) -> list[SourceText | Rejection]:
+def _within(record: Record, limits: ReadLimits) -> Record:
+    """`record`, or its rejection when its text is longer than one document may be."""
+    if isinstance(record, SourceText) and len(record.text) > limits.max_document_chars:
+        rejection = _too_long(len(record.text), limits).rejection
+        if record.source_record is not None:
+            rejection.detail = f"line {record.source_record}: {rejection.detail}"
+            rejection.source_record = record.source_record
+        return rejection
+    return record
+
+
+def read_source(data: bytes, filename: str, limits: ReadLimits = ReadLimits()) -> list[SourceText | Rejection]:
     """Read one file's bytes; the extension of `filename` picks the format.
 
     Returns one SourceText per document (a .jsonl gives one per line) and a
-    Rejection for each file or line that cannot be read. Never raises."""
+    Rejection for each file or line that cannot be read or is past `limits`.
+    Never raises."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in _READERS:
         return [Rejection(reason="unsupported_format", detail=f"unsupported file type '{suffix or filename}'")]
@@ -530,7 +738,7 @@ def read_source(data: bytes, filename: str) -> list[SourceText | Rejection]:
         return [Rejection(reason="empty", detail="empty file" if not data else "only whitespace")]
     fmt, reader = _READERS[suffix]
     try:
-        return reader(data, fmt)
+        return [_within(record, limits) for record in reader(data, fmt, limits)]
     except _Reject as exc:
         return [exc.rejection]
     except Exception as exc:  # a reader bug must not stop a run; say what happened
