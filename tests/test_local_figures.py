@@ -119,6 +119,16 @@ def test_a_month_after_qizhong_governs_only_its_own_sentence():
         assert span(by_mention(ms, mention)) == (D(2025, 1, 1), D(2025, 3, 31)), mention
 
 
+def test_a_wider_areas_figure_in_an_aside_has_the_measure_of_the_figure_before():
+    ms = figures("1-3月份,全县规模以上工业增加值同比增长7.5%(全市11.1%),较去年同期回落0.9个百分点。",
+                 date="2025-04-20")
+    own, wider = by_mention(ms, "7.5%"), by_mention(ms, "11.1%")
+    assert (own.measure, own.indicator_key) == ("growth", "industrial_value_added")
+    assert (wider.measure, wider.indicator, wider.indicator_key) == ("growth", "全市规模以上工业增加值", None)
+    assert span(wider) == span(own) == (D(2025, 1, 1), D(2025, 3, 31))
+    assert by_mention(ms, "0.9个百分点").indicator_key == "industrial_value_added"  # the aside carries nothing over
+
+
 def test_an_estimate_lead_in_governs_its_list():
     ms = figures("预计全年:地区生产总值增长5.8%;固定资产投资增长7%;社会消费品零售总额增长6%。", date="2023-12-28")
     assert [m.kind for m in ms] == ["estimate"] * 3

@@ -78,6 +78,13 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
             ctx_start = max(clause_start, prev.end) if same_sentence else clause_start
     context = text[ctx_start:start]
+    if same_sentence and prev.indicator and ctx_start == prev.end:
+        aside = cues().comparison_aside.search(context)
+        if aside:  # 同比增长7.5%(全市11.1%): the same measure for a wider area, no key of ours
+            own_area = cues().comparison_aside.search("(" + prev.indicator[:2])  # 全县规模以上…
+            named = aside.group("area") + (prev.indicator[2:] if own_area else prev.indicator)
+            return Context(sent_start, sentence_ends[si], clause_start, clause_ends[ci], named, named, None,
+                           prev.cue_words, False, False, -1, True)
     if context.endswith(")"):  # 地区生产总值(GDP,下同)200亿元: the name is before the aside
         context = _TRAILING_ASIDE.sub("", context)
     share_of_whole = False

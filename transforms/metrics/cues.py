@@ -62,6 +62,7 @@ class Cues:
     per_year: frozenset[str]
     leading_approx: tuple[str, ...]
     share_of_whole: re.Pattern
+    comparison_aside: re.Pattern
     not_indicator: re.Pattern
     # trailing cue words stripped off an indicator phrase, longest first
     trailing: re.Pattern
@@ -122,6 +123,7 @@ def cues() -> Cues:
         per_year=frozenset(m["per_year"]),
         leading_approx=tuple(m["leading_approx"]),
         share_of_whole=re.compile(m["share_of_whole"]),
+        comparison_aside=re.compile(m["comparison_aside"]),
         not_indicator=re.compile(f"(?:{alternation(m['not_indicator'])}|[、,，和及与\\s])+"),
         trailing=re.compile(f"(?:{alternation(verbs + [w for ws in b['before'].values() for w in ws])})$"),
         trailing_words=Suffixes(verbs + [w for ws in b['before'].values() for w in ws]),
