@@ -115,7 +115,7 @@ def test_changed_file_replaces_its_old_version_and_same_text_is_one_document(tmp
     (folder / "a.txt").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
     (folder / "copy_of_a.md").write_text("第一篇讲话\n同志们:\n今年以来,城镇新增就业120万人。", encoding="utf-8")
     (folder / "b.txt").write_text("第二篇讲话\n同志们:\n上半年立案3万件。", encoding="utf-8")
-    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not a speech file type")
+    (folder / "scan.tif").write_bytes(b"II*\x00 not a speech file type")
     warehouse = tmp_path / "w"
     first = speech_etl("ingest", str(folder), "--warehouse", str(warehouse))
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 2

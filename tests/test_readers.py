@@ -314,7 +314,8 @@ def gibberish_valid_gb18030(size: int = 16) -> bytes:
         ("controls.md", bytes(range(1, 9)) * 10 + b"text", "binary", "binary data: 80 control bytes in the first 84"),
         ("high.txt", bytes([0x80, 0xFF]) * 200, "undecodable", "bytes are not valid UTF-8, GB18030 or Big5"),
         ("report.jsonl", "城管".encode("utf-8") + b"\xff\xfe\x80", "undecodable", "bytes are not valid UTF-8, GB18030 or Big5"),
-        ("notes.pdf", b"%PDF-1.4", "unsupported_format", "unsupported file type '.pdf'"),
+        ("notes.pdf", b"%PDF-1.4", "corrupt", "damaged PDF: Failed to load document (PDFium: Data format error)."),
+        ("notes.tif", b"II*\x00", "unsupported_format", "unsupported file type '.tif'"),
     ],
 )
 def test_bad_files_are_rejected(tmp_path: Path, name: str, data: bytes, reason: str, detail: str) -> None:

@@ -19,13 +19,14 @@ class SourceText:
     """One document's text as read from a file, before any cleaning."""
 
     text: str
-    source_format: str  # txt, md, html, docx, jsonl
-    encoding: str | None = None  # what the bytes were decoded from (None for docx)
+    source_format: str  # txt, md, html, docx, jsonl, pdf
+    encoding: str | None = None  # what the bytes were decoded from (None for docx and pdf)
     source_record: int | None = None  # jsonl line number (1-based), else None
     # Metadata the user stated explicitly (jsonl fields, a metadata.csv row); beats anything inferred.
     meta: dict[str, Any] = field(default_factory=dict)
     # The file the text came from (a date in it is the last resort for the document's date).
     path: str | None = None
+    pages: int | None = None  # a PDF's page count, else None
 
 
 @dataclass

@@ -25,3 +25,6 @@ class ReadLimits:
     # elements open at once in an HTML page (real pages: under 100); the
     # parser's time grows with the square of it: 0.1 s at 10 000, 15 s at 100 000
     max_html_depth: int = 16_000
+    # pages of one PDF (a year's statistical yearbook is under 1 000; each page's
+    # text is held until the document is read)
+    max_pdf_pages: int = 3000

@@ -3,11 +3,13 @@
 Pure: no file I/O; the caller reads the bytes and decides which files are
 inputs (`SUPPORTED_SUFFIXES`). Bad input never raises: it comes back as a
 `Rejection` with a reason (empty, binary, undecodable, corrupt,
-malformed_record, unsupported_format, unreadable, too_large) and one short
-human line of detail. No input takes more than the `ReadLimits` allow: a
-.docx is checked by its declared sizes and its text streamed out of the
-archive, an HTML page's nesting is measured before it is parsed, and a text
-longer than `max_document_chars` is rejected (transforms/limits.py).
+malformed_record, unsupported_format, unreadable, too_large; for a PDF also
+encrypted and no_text_layer) and one short human line of detail. No input
+takes more than the `ReadLimits` allow: a .docx is checked by its declared
+sizes and its text streamed out of the archive, an HTML page's nesting is
+measured before it is parsed, a PDF's pages are counted before they are
+read, and a text longer than `max_document_chars` is rejected
+(transforms/limits.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from transforms.document import Rejection, SourceText
 from transforms.knowledge import load_yaml
 from transforms.limits import ReadLimits
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".jsonl"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".jsonl", ".pdf"})
 
 Record = SourceText | Rejection
 
@@ -702,6 +704,20 @@ def _read_jsonl(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
     ]
 
 
+# --- PDF --------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
+    # the layout work (chrome, paragraphs) is in transforms/pdf.py
+    from transforms.pdf import PdfRejected, read_pdf
+
+    try:
+        pdf = read_pdf(data, limits.max_pdf_pages, limits.max_document_chars)
+    except PdfRejected as exc:
+        raise _Reject(exc.reason, exc.detail) from None
+    return [SourceText(text=pdf.text, source_format="pdf", encoding=None, pages=pdf.pages)]
+
+
 # ---------------------------------------------------------------------------
 
 _READERS: dict[str, tuple[str, Callable[[bytes, str, ReadLimits], list[Record]]]] = {
@@ -711,6 +727,7 @@ _READERS: dict[str, tuple[str, Callable[[bytes, str, ReadLimits], list[Record]]]
     ".htm": ("html", _read_html),
     ".docx": ("docx", _read_docx),
     ".jsonl": ("jsonl", _read_jsonl),
+    ".pdf": ("pdf", _read_pdf),
 }
 
 

@@ -42,6 +42,7 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
         "region_level": doc.region_level,
         "report_period_start": doc.report_period_start,
         "report_period_end": doc.report_period_end,
+        "pages": doc.source.pages,
     }
 
 

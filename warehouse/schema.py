@@ -40,6 +40,8 @@ DOCUMENTS = pa.schema([
     ("region_level", pa.string()),
     ("report_period_start", pa.date32()),
     ("report_period_end", pa.date32()),
+    # added for PDF input (issue 15): a PDF's page count, NULL for other formats
+    ("pages", pa.int32()),
 ])
 
 SECTIONS = pa.schema([
