@@ -1,7 +1,14 @@
 """Finding input files and planning what a run must read.
 
 A file is skipped without being read when its (path, size, mtime) match what
-the lake last recorded; when those differ its content hash decides.
+the lake last recorded; when those differ its content hash decides. Paths are
+compared as the lake stores them (flows/names.py: bytes that are not UTF-8
+escaped).
+
+Only what the user pointed at is read: a symbolic link is followed when its
+target lies inside one of the input paths, and otherwise becomes a rejected
+input (`outside_input`), unless `follow_symlinks` is set. Links to folders
+are never walked (a link to a parent would loop).
 """
 
 from __future__ import annotations
@@ -13,8 +20,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.names import name_is_utf8, stored_path
 from transforms.readers import SUPPORTED_SUFFIXES
 from warehouse.lake import LakeState
+
+OUTSIDE_INPUT = "outside_input"
+UNDECODABLE_NAME = "undecodable_name"
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,13 @@ class InputFile:
     size: int
     mtime_ns: int
     explicit: bool = False  # named on the command line (not found in a folder)
+    # why the file is rejected unread (OUTSIDE_INPUT, UNDECODABLE_NAME), decided when it was found
+    refused: str | None = None
+
+    @property
+    def stored(self) -> str:
+        """The path as the lake records it."""
+        return stored_path(self.path)
 
     @property
     def supported(self) -> bool:
@@ -41,9 +59,10 @@ class Plan:
         return len(self.to_read) + len(self.unchanged)
 
 
-def _walk(root: str, excluded: set[str]) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of the files under `root`, hidden ones and the
-    excluded folders left out; one stat per file (os.scandir caches it)."""
+def _walk(root: str, excluded: set[str], roots: list[str], follow_symlinks: bool) -> list[InputFile]:
+    """The files under `root`, hidden ones and the excluded folders left out;
+    one stat per file (os.scandir caches it). A link to a file outside `roots`
+    is refused (its own stat: its target is never touched) unless `follow_symlinks`."""
     out = []
     stack = [root]
     while stack:
@@ -59,16 +78,25 @@ def _walk(root: str, excluded: set[str]) -> list[tuple[str, int, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                 elif entry.is_file():
-                    stat = entry.stat()
-                    out.append((entry.path, stat.st_size, stat.st_mtime_ns))
+                    outside = (entry.is_symlink() and not follow_symlinks
+                               and not _under(os.path.realpath(entry.path), roots))
+                    stat = entry.stat(follow_symlinks=not outside)
+                    out.append(InputFile(entry.path, stat.st_size, stat.st_mtime_ns,
+                                         refused=OUTSIDE_INPUT if outside else _name_problem(entry.path)))
             except OSError:
-                out.append((entry.path, -1, -1))
+                out.append(InputFile(entry.path, -1, -1, refused=_name_problem(entry.path)))
     return out
 
 
-def discover(paths: list[Path], exclude: list[Path] = ()) -> list[InputFile]:
-    """Files under each path (recursively), hidden files and folders left out."""
+def _name_problem(path: str) -> str | None:
+    return None if name_is_utf8(path) else UNDECODABLE_NAME
+
+
+def discover(paths: list[Path], exclude: list[Path] = (), follow_symlinks: bool = False) -> list[InputFile]:
+    """Files under each path (recursively), hidden files and folders left out;
+    links to files outside the paths refused unless `follow_symlinks`."""
     excluded = {str(p.resolve()) for p in exclude}
+    roots = [str(Path(p).resolve()) for p in paths]
     found: dict[str, InputFile] = {}
     for root in paths:
         root = root.resolve()
@@ -77,14 +105,15 @@ def discover(paths: list[Path], exclude: list[Path] = ()) -> list[InputFile]:
                 continue
             try:
                 stat = root.stat()
-                found[str(root)] = InputFile(str(root), stat.st_size, stat.st_mtime_ns, True)
+                found[str(root)] = InputFile(str(root), stat.st_size, stat.st_mtime_ns, True,
+                                             _name_problem(str(root)))
             except OSError:
-                found[str(root)] = InputFile(str(root), -1, -1, True)
+                found[str(root)] = InputFile(str(root), -1, -1, True, _name_problem(str(root)))
             continue
         if str(root) in excluded or any(str(root).startswith(e + os.sep) for e in excluded):
             continue
-        for path, size, mtime_ns in _walk(str(root), excluded):
-            found[path] = InputFile(path, size, mtime_ns, False)
+        for f in _walk(str(root), excluded, roots, follow_symlinks):
+            found[f.path] = f
     return sorted(found.values(), key=lambda f: f.path)
 
 
@@ -146,12 +175,12 @@ def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
         if not f.explicit and os.path.splitext(f.path)[1].lower() not in SUPPORTED_SUFFIXES:
             result.ignored.append(f)
             continue
-        known = state.sources.get(f.path)
+        known = state.sources.get(f.stored)
         if known and known.status != "deleted" and known.size == f.size and known.mtime_ns == f.mtime_ns:
             result.unchanged.append(f)
         else:
             result.to_read.append(f)
-    present = {f.path for f in files}
+    present = {f.stored for f in files}
     resolved_roots = [str(r.resolve()) for r in roots]
     for path, known in state.sources.items():
         if known.status != "deleted" and path not in present and _under(path, resolved_roots):

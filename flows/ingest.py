@@ -9,6 +9,7 @@ from __future__ import annotations
 import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect is imported)
 
 import datetime as dt
+import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,16 @@ from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.files import InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan, sha256_bytes
+from flows.files import (OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan,
+                         sha256_bytes)
 from flows.lock import warehouse_lock
+from flows.names import gb18030_reading, printable, stored_path
 from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
 from flows.runners import DEFAULT_RUNNER, default_workers, stream_batches
 from warehouse import load, records, schema
+from speech_etl.settings import Settings
+from transforms.limits import ReadLimits
 from warehouse.lake import Lake, LakeState, SourceState, open_lake
 
 if TYPE_CHECKING:
@@ -59,13 +64,42 @@ def _now() -> dt.datetime:
 
 
 def _source_row(f: InputFile, sha: str | None, status: str, doc_ids: list[str], run_id: str) -> dict:
-    return {"source_path": f.path, "size": f.size, "mtime_ns": f.mtime_ns, "content_sha256": sha,
+    return {"source_path": f.stored, "size": f.size, "mtime_ns": f.mtime_ns, "content_sha256": sha,
             "status": status, "doc_ids": doc_ids, "run_id": run_id, "seen_at": _now()}
 
 
 def _reject_row(path: str, rejection: Rejection, run_id: str) -> dict:
     return {"source_path": path, "source_record": rejection.source_record, "reason": rejection.reason,
             "detail": rejection.detail, "run_id": run_id, "seen_at": _now()}
+
+
+def _refusal(f: InputFile) -> Rejection:
+    """Why a file found but refused unread (flows/files.py) is rejected."""
+    from transforms.document import Rejection
+
+    if f.refused == OUTSIDE_INPUT:
+        target = stored_path(os.path.realpath(f.path))
+        return Rejection(OUTSIDE_INPUT, f"a symbolic link to {target}, outside the input paths "
+                                        "(--follow-symlinks follows it)")
+    reading = gb18030_reading(f.path)
+    return Rejection(f.refused, "the file name is not UTF-8" + (f" (as GB18030: {reading})" if reading else "")
+                     + "; rename it, e.g. with `convmv -f gbk -t utf-8`")
+
+
+def _read_bytes(f: InputFile, limits: ReadLimits) -> bytes | Rejection:
+    """The file's bytes, or why it cannot be read (never more than the limit)."""
+    from transforms.document import Rejection
+
+    too_large = Rejection("too_large", f"larger than {limits.max_file_bytes:,} bytes, the most one file may be "
+                                       "(SPEECH_ETL_MAX_FILE_BYTES)")
+    if f.size > limits.max_file_bytes:
+        return too_large
+    try:
+        with open(f.path, "rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        return Rejection("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+    return too_large if len(data) > limits.max_file_bytes else data
 
 
 def _transient_io_error(task, task_run, state) -> bool:
@@ -82,11 +116,13 @@ CHUNK_CHARS = 1_000_000
 
 
 @task(name="process-batch", **_TASK_OPTIONS)
-def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]], run_id: str,
-                  lake_url: str, name: str) -> BatchResult:
+def process_batch(files: list[InputFile], known: dict[str, tuple[str | None, list[str]]], run_id: str,
+                  lake_url: str, name: str, limits: ReadLimits = ReadLimits()) -> BatchResult:
     """Read, decode and run the pipeline over one batch of files, and write the
     batch's Parquet files into the lake at `lake_url` (a folder or fsspec URL;
-    uncommitted: the flow commits them)."""
+    uncommitted: the flow commits them). `known`: the content hash and
+    documents the lake holds for each file (a hash of None: a rejected file's
+    last good version). A file rejected whole keeps that version."""
     # the language work is imported here, not at the top: a run with nothing to read never needs it
     from transforms.document import Rejection
     from transforms.pipeline import process
@@ -113,45 +149,44 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
 
     try:
         for f in files:
-            try:
-                data = Path(f.path).read_bytes()
-            except OSError as exc:
-                rejection = Rejection("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
-                result.rejects.append(_reject_row(f.path, rejection, run_id))
-                result.sources.append(_source_row(f, None, "rejected", [], run_id))
+            last_good = known.get(f.stored, (None, []))[1]  # a file rejected whole keeps these documents
+            data = _refusal(f) if f.refused else _read_bytes(f, limits)
+            if isinstance(data, Rejection):
+                result.rejects.append(_reject_row(f.stored, data, run_id))
+                result.sources.append(_source_row(f, None, "rejected", last_good, run_id))
                 result.rejected += 1
                 continue
             sha = sha256_bytes(data)
-            if f.path in known and known[f.path][0] == sha:  # only the mtime moved
+            if known.get(f.stored, (None,))[0] == sha:  # only the mtime moved
                 result.unchanged += 1
-                result.sources.append(_source_row(f, sha, "loaded", known[f.path][1], run_id))
+                result.sources.append(_source_row(f, sha, "loaded", last_good, run_id))
                 continue
             if not f.supported:
                 rejection = Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")
                 outputs = [rejection]
             else:
-                outputs = read_source(data, Path(f.path).name)
+                outputs = read_source(data, Path(f.path).name, limits)
             del data
             doc_ids = []
             file_rejected = False
             for item in outputs:
                 if isinstance(item, Rejection):
-                    result.rejects.append(_reject_row(f.path, item, run_id))
+                    result.rejects.append(_reject_row(f.stored, item, run_id))
                     file_rejected = file_rejected or item.source_record is None
                     continue
-                item.path = f.path
+                item.path = f.stored
                 stated = user_meta.meta_for(f.path) if item.source_format != "jsonl" else {}
                 if stated:  # the user's metadata.csv beats what the file's own markup says
                     item.meta = {**item.meta, **stated}
                 doc = process(item)
                 if not doc.text:
-                    result.rejects.append(_reject_row(f.path, Rejection(
+                    result.rejects.append(_reject_row(f.stored, Rejection(
                         "empty", "no text left after removing site chrome", item.source_record), run_id))
                     continue
                 doc_ids.append(doc.doc_id)
                 if doc.doc_id not in seen:
                     seen.add(doc.doc_id)
-                    pending.append((doc, f.path))
+                    pending.append((doc, f.stored))
                     pending_chars += len(doc.text)
                     if pending_chars >= CHUNK_CHARS:
                         flush()
@@ -159,7 +194,7 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str, list[str]]
             if file_rejected or not doc_ids:
                 result.rejected += 1
             status = "loaded" if doc_ids else "rejected"
-            result.sources.append(_source_row(f, sha, status, doc_ids, run_id))
+            result.sources.append(_source_row(f, sha, status, doc_ids or last_good, run_id))
         flush()
         writer.write("rejects", records.table(result.rejects, schema.REJECTS))
         writer.write("sources", records.table(result.sources, schema.SOURCES))
@@ -185,12 +220,12 @@ def _retired(result: BatchResult, state: LakeState) -> list[str]:
     old_ids: set[str] = set()
     for row in result.sources:
         known = sources.get(row["source_path"])
-        if known and known.status == "loaded":
+        if known and known.status in ("loaded", "rejected"):  # a rejected file may hold its last good version
             old_ids.update(set(known.doc_ids) - set(row["doc_ids"]))
         sources[row["source_path"]] = SourceState(
             row["size"], row["mtime_ns"], row["content_sha256"], row["status"], row["doc_ids"])
-    # a deleted file's rows stay, so its documents are still held too
-    still_held = {d for s in sources.values() if s.status in ("loaded", "deleted") for d in s.doc_ids}
+    # a deleted file's rows stay, and a rejected one's last good version, so their documents are still held too
+    still_held = {d for s in sources.values() for d in s.doc_ids}
     return sorted(old_ids - still_held)
 
 
@@ -263,6 +298,11 @@ def _record_interrupted_runs(lake: Lake) -> list[str]:
     return list(pending)
 
 
+def _cell(text: str) -> str:
+    """A markdown table cell: one line, no column break."""
+    return printable(text).replace("|", "\\|")
+
+
 def _summary_markdown(summary: RunSummary) -> str:
     lines = [
         f"# speech-etl ingest `{summary.run_id}`",
@@ -280,24 +320,27 @@ def _summary_markdown(summary: RunSummary) -> str:
         lines += ["", summary.date_source_line()]
     if summary.rejects:
         lines += ["", "## Rejected", "", "| file | record | reason | detail |", "|---|---:|---|---|"]
-        lines += [f"| {r['source_path']} | {r['source_record'] or ''} | {r['reason']} | {r['detail']} |"
+        lines += [f"| {_cell(r['source_path'])} | {r['source_record'] or ''} | {r['reason']} | {_cell(r['detail'])} |"
                   for r in summary.rejects]
     if summary.files_deleted:
         lines += ["", "## Deleted since the last run (their rows stay)", ""]
-        lines += [f"- {p}" for p in summary.files_deleted]
+        lines += [f"- {printable(p)}" for p in summary.files_deleted]
     return "\n".join(lines)
 
 
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = None,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
-           workers: int | None = None, dask_address: str | None = None, lake_url: str | None = None) -> RunSummary:
+           workers: int | None = None, dask_address: str | None = None, lake_url: str | None = None,
+           follow_symlinks: bool = False) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`.
 
     Batches run on `task_runner` (processes, threads or dask; flows/runners.py)
     with `workers` workers, or on the Dask cluster at `dask_address`. The
     Parquet lake is `warehouse`/lake, or the folder or fsspec URL `lake_url`
-    (recorded in the warehouse on first use; warehouse/lake.py)."""
+    (recorded in the warehouse on first use; warehouse/lake.py). Links to
+    files outside `paths` are rejected unless `follow_symlinks`; how much of
+    one input is read comes from the settings (SPEECH_ETL_MAX_*)."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
     roots = [Path(p) for p in paths]
@@ -312,19 +355,22 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
             logger.warning("run %s was stopped before it finished; what it committed stays and is recorded "
                            "in the runs table (finished_at empty)", killed)
         state = lake.state()
-        found = discover(roots, exclude=[warehouse_dir, *lake.folders()])
+        found = discover(roots, exclude=[warehouse_dir, *lake.folders()], follow_symlinks=follow_symlinks)
         work: Plan = plan(found, roots, state)
         summary.files_seen, summary.files_ignored = work.seen, len(work.ignored)
         summary.files_unchanged, summary.files_deleted = len(work.unchanged), work.deleted
         logger.info("%d files: %d to read, %d unchanged, %d deleted, %d of other types ignored",
                     work.seen, len(work.to_read), len(work.unchanged), len(work.deleted), len(work.ignored))
-        known = {p: (s.content_sha256, s.doc_ids) for p, s in state.sources.items() if s.status == "loaded"}
+        # what the lake holds per file: a loaded one's hash and documents, a rejected one's last good version
+        known = {p: (s.content_sha256 if s.status == "loaded" else None, s.doc_ids)
+                 for p, s in state.sources.items() if s.doc_ids and s.status in ("loaded", "rejected")}
         # without a size, batches grow with the run (flows/files.py batch_bytes_for)
         size = batch_bytes_for(work.to_read, workers or (None if dask_address else default_workers()), batch_bytes)
         groups = batches(work.to_read, size, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls = [{"files": group, "known": {f.path: known[f.path] for f in group if f.path in known},
-                  "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}"}
+        limits = Settings().read_limits
+        calls = [{"files": group, "known": {f.stored: known[f.stored] for f in group if f.stored in known},
+                  "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}", "limits": limits}
                  for number, group in enumerate(groups, start=1)]
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)
@@ -339,9 +385,9 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
             summary.files_rejected += result.rejected
             summary.rejects += result.rejects
             for reject in result.rejects:
-                logger.warning("rejected %s%s: %s (%s)", reject["source_path"],
+                logger.warning("rejected %s%s: %s (%s)", printable(reject["source_path"]),
                                f" line {reject['source_record']}" if reject["source_record"] else "",
-                               reject["reason"], reject["detail"])
+                               reject["reason"], printable(reject["detail"]))
             logger.info("batch %d/%d: %d files, %d documents new, %d rejected",
                         number, len(groups), len(groups[number - 1]), counts.get("documents", 0), result.rejected)
         summary.files_new = len(work.to_read) - summary.files_rejected - (summary.files_unchanged - len(work.unchanged))
@@ -352,7 +398,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
                  for p in work.deleted],
                 schema.SOURCES)})
             for path in work.deleted:
-                logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", path)
+                logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", printable(path))
         if not summary.added_nothing:
             lake.write_batch(f"{run_id}-run", {"runs": records.table([{
                 "run_id": run_id, "flow_run_id": str(flow_run.id) if flow_run.id else None,

@@ -40,6 +40,7 @@ class ServePlan:
     batch_files: int
     report: str | None = None  # absolute path of the HTML report written after each load
     lake: str | None = None  # the lake's folder or fsspec URL, when not the warehouse's own
+    follow_symlinks: bool = False  # follow links to files outside the paths (flows/files.py)
 
     @property
     def parameters(self) -> dict:
@@ -49,6 +50,8 @@ class ServePlan:
             parameters["report"] = self.report
         if self.lake:
             parameters["lake_url"] = self.lake
+        if self.follow_symlinks:
+            parameters["follow_symlinks"] = True
         return parameters
 
     @property
@@ -133,6 +136,7 @@ def serve(plan: ServePlan, say=print) -> None:
 
 def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,
               batch_bytes: int | None, batch_files: int, report: Path | None = None,
-              lake: str | None = None) -> ServePlan:
+              lake: str | None = None, follow_symlinks: bool = False) -> ServePlan:
     return ServePlan([str(Path(p).resolve()) for p in paths], str(Path(warehouse).resolve()), name,
-                     cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None, lake)
+                     cron, interval, batch_bytes, batch_files, str(Path(report).resolve()) if report else None, lake,
+                     follow_symlinks)

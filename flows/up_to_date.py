@@ -32,14 +32,16 @@ def catalog_key() -> str:
     return sha256_bytes((resources.files("transforms") / "data" / "indicators.yaml").read_bytes())
 
 
-def nothing_to_do(paths: list[Path], warehouse_dir: Path, lake_url: str | None = None) -> RunSummary | None:
+def nothing_to_do(paths: list[Path], warehouse_dir: Path, lake_url: str | None = None,
+                  follow_symlinks: bool = False) -> RunSummary | None:
     """The summary of a run over `paths` that would change nothing, or None
     when a run has work to do (the flow then does it)."""
     warehouse_dir = Path(warehouse_dir).resolve()
     if not load.database_path(warehouse_dir).exists():
         return None
     lake = open_lake(warehouse_dir, lake_url)
-    work = plan(discover(list(paths), exclude=[warehouse_dir, *lake.folders()]), list(paths), lake.state())
+    found = discover(list(paths), exclude=[warehouse_dir, *lake.folders()], follow_symlinks=follow_symlinks)
+    work = plan(found, list(paths), lake.state())
     if work.to_read or work.deleted:
         return None
     if not load.is_current(warehouse_dir, catalog_key(), lake):

@@ -27,6 +27,7 @@ try:  # ... whose Abort lives in typer.exceptions
 except ImportError:  # pragma: no cover
     from click.exceptions import Abort
 
+from flows.names import printable
 from speech_etl.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -113,6 +114,9 @@ def _checked_lake(folder: Path, location: str | None) -> str | None:
 
 ReportOption = Annotated[Path | None, typer.Option(
     "--report", help="After each load, write the default HTML report here (see `speech-etl report`).")]
+FollowSymlinksOption = Annotated[bool, typer.Option(
+    "--follow-symlinks", help="Follow symbolic links to files anywhere (default: only links whose target lies "
+                              "inside the given paths; others are rejected as outside_input).")]
 
 
 @app.command()
@@ -129,6 +133,7 @@ def ingest(
         "--dask-address", envvar="SPEECH_ETL_DASK_ADDRESS",
         help="Dask scheduler, e.g. tcp://HOST:8786 (with --task-runner dask; see docs/performance.md).")] = None,
     lake: LakeOption = None,
+    follow_symlinks: FollowSymlinksOption = False,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
     if task_runner is None:
@@ -143,7 +148,7 @@ def ingest(
         from warehouse.lake import DamagedLakeError
 
         try:
-            idle = nothing_to_do(paths, folder, lake)  # no Prefect, no server, no flow run (flows/up_to_date.py)
+            idle = nothing_to_do(paths, folder, lake, follow_symlinks)  # no Prefect, no server, no flow run (flows/up_to_date.py)
         except DamagedLakeError as exc:
             raise fail(str(exc)) from None
         if idle is not None:
@@ -162,7 +167,7 @@ def ingest(
         summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
                            settings.batch_files, report=str(report_path.resolve()) if report_path else None,
                            task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                           lake_url=lake, server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+                           lake_url=lake, follow_symlinks=follow_symlinks, server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except OSError as exc:
         raise fail(f"ingest failed: {exc}") from None
     except ServerError as exc:
@@ -189,6 +194,7 @@ def serve(
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "scheduled-ingest",
     report_path: ReportOption = None,
     lake: LakeOption = None,
+    follow_symlinks: FollowSymlinksOption = False,
 ) -> None:
     """Serve the ingest flow on the Prefect server at PREFECT_API_URL with a schedule (Ctrl-C stops)."""
     settings = Settings()
@@ -201,7 +207,7 @@ def serve(
     except ValueError as exc:
         raise fail(f"{exc} (see `speech-etl serve --help`)", 2) from None
     plan = serving.make_plan(paths, folder, name, cron, interval, settings.batch_bytes, settings.batch_files,
-                             report_path, lake)
+                             report_path, lake, follow_symlinks)
     try:
         serving.serve(plan, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     except serving.ServeError as exc:
@@ -228,8 +234,8 @@ def _print_summary(summary, folder: Path) -> None:
             out.print(summary.date_source_line(), highlight=False, soft_wrap=True)
     for reject in summary.rejects:
         record = f" line {reject['source_record']}" if reject["source_record"] else ""
-        out.print(f"rejected {reject['source_path']}{record}: {reject['reason']} ({reject['detail']})",
-                  highlight=False, soft_wrap=True)
+        out.print(f"rejected {printable(reject['source_path'])}{record}: {reject['reason']} "
+                  f"({printable(reject['detail'])})", highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()

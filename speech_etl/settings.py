@@ -7,6 +7,10 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transforms.limits import ReadLimits
+
+_LIMITS = ReadLimits()
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPEECH_ETL_")
@@ -16,3 +20,14 @@ class Settings(BaseSettings):
     # with the run (flows/files.py batch_bytes_for)
     batch_bytes: int | None = None
     batch_files: int = 600  # ... or this many files (small files: fewer, larger batches)
+    # How much of one input is read (transforms/limits.py, docs/limits.md); past them, a `too_large` reject.
+    max_file_bytes: int = _LIMITS.max_file_bytes
+    max_document_chars: int = _LIMITS.max_document_chars
+    max_docx_part_bytes: int = _LIMITS.max_docx_part_bytes
+    max_docx_bytes: int = _LIMITS.max_docx_bytes
+    max_html_depth: int = _LIMITS.max_html_depth
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(self.max_file_bytes, self.max_document_chars, self.max_docx_part_bytes,
+                          self.max_docx_bytes, self.max_html_depth)
