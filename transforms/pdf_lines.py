@@ -20,19 +20,23 @@ from transforms.knowledge import load_yaml
 
 
 @cache
-def _markers() -> tuple[re.Pattern, ...]:
-    """The heading marker styles of headings.yaml."""
-    return tuple(re.compile(s["regex"]) for s in load_yaml("headings.yaml")["styles"])
+def _markers() -> tuple[tuple[str, re.Pattern], ...]:
+    """The heading marker styles of headings.yaml: (name, regex)."""
+    return tuple((s["name"], re.compile(s["regex"])) for s in load_yaml("headings.yaml")["styles"])
 
 
-def marker_end(line: str) -> int:
-    """Where the heading or list marker (一、 (一) 1. 一是 ——) that starts
-    `line` (NFKC) ends; 0 when none does."""
-    return next((m.end() for m in map(lambda r: r.match(line), _markers()) if m), 0)
+def _marker(line: str) -> tuple[str, int]:
+    """The style and end of the heading or list marker (一、 (一) 1. 一是 ——)
+    that starts `line` (NFKC); ("", 0) when none does."""
+    for name, regex in _markers():
+        match = regex.match(line)
+        if match:
+            return name, match.end()
+    return "", 0
 
 
 def starts_with_marker(line: str) -> bool:
-    return marker_end(line) > 0
+    return _marker(line)[1] > 0
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class _Cues:
     bare_number: re.Pattern
     sentence_ends: str
     closers: str
+    heading_styles: frozenset[str]
     clause_marks: re.Pattern
     openers: str
     title_end: re.Pattern
@@ -57,6 +62,7 @@ def _cues() -> _Cues:
         bare_number=re.compile(detect["bare_number"]),
         sentence_ends=join["sentence_ends"],
         closers=join["closers"],
+        heading_styles=frozenset(join["heading_styles"]),
         clause_marks=re.compile(f"[{re.escape(join['clause_marks'])}]"),
         openers=join["openers"],
         title_end=re.compile("(?:" + "|".join(map(re.escape, join["title_ends"])) + ")$"),
@@ -90,8 +96,8 @@ def _continues(paragraph: str, line: str, first: bool) -> bool:
     cues = _cues()
     if ends_sentence(paragraph) or starts_with_marker(line):
         return False
-    heading = marker_end(paragraph)
-    if heading and not cues.clause_marks.search(paragraph, heading):
+    style, heading = _marker(paragraph)
+    if heading and (style in cues.heading_styles or not cues.clause_marks.search(paragraph, heading)):
         # a heading is done at its line's end unless the line is visibly cut
         return heading == len(paragraph) or paragraph[-1].isdigit() or paragraph[-1] in cues.openers
     if first and not cues.clause_marks.search(paragraph) and cues.title_end.search(paragraph):
