@@ -129,6 +129,13 @@ def test_a_wider_areas_figure_in_an_aside_has_the_measure_of_the_figure_before()
     assert by_mention(ms, "0.9个百分点").indicator_key == "industrial_value_added"  # the aside carries nothing over
 
 
+def test_work_said_to_be_done_is_an_actual_even_under_a_target_word():
+    ms = figures("二是项目资金争取成效显著。积极申报专项债券,年内已争取到位资金1.66亿元。"
+                 "常态化开展隐患排查,累计组织检查37次。", date="2025-11-20")
+    assert by_mention(ms, "1.66亿元").kind == "actual"  # 已 before the verb: done, though 争取 reads as a target
+    assert by_mention(ms, "37次").kind == "actual"
+
+
 def test_an_estimate_lead_in_governs_its_list():
     ms = figures("预计全年:地区生产总值增长5.8%;固定资产投资增长7%;社会消费品零售总额增长6%。", date="2023-12-28")
     assert [m.kind for m in ms] == ["estimate"] * 3
