@@ -77,13 +77,14 @@ class Layout:
     chrome_size: float = 9.0
 
 
-def _new_pdf(font: Path):
+def _new_pdf(font: Path | None):
     from fpdf import FPDF
 
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_creation_date(FIXED_DATE)
-    pdf.add_font("cjk", fname=str(font))
+    if font is not None:
+        pdf.add_font("cjk", fname=str(font))
     return pdf
 
 
@@ -159,10 +160,21 @@ def scanned_pdf(text: str = "某某县2024年工作总结", pages: int = 1, font
     ImageDraw.Draw(image).text((20, 80), text, font=face, fill=0)
     raw = io.BytesIO()
     image.save(raw, format="PNG")
-    pdf = _new_pdf(font or cjk_font())
+    pdf = _new_pdf(None)
     for _ in range(pages):
         pdf.add_page()
         pdf.image(io.BytesIO(raw.getvalue()), x=20, y=30, w=170)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(user_password: str = "secret") -> bytes:
+    """A one-page PDF that opens only with a password (RC4, as office
+    software writes it; the built-in Helvetica, so no font file is read)."""
+    pdf = _new_pdf(None)
+    pdf.set_encryption(owner_password=user_password + "-owner", user_password=user_password)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.text(20, 30, "Work report 2024 (confidential)")
     return bytes(pdf.output())
 
 
@@ -190,13 +202,17 @@ DEMO_REPORT = """\
 数字化城管平台全年受理各类案件35872件,立案34950件,结案34418件,结案率为98.48%,按期结案率为96.2%。1月1日至12月31日,平台日均受理案件98.3件,较上年增加7.5件。
 (四)园林绿化建设
 新增城市绿地面积32.6万平方米,新建口袋公园14个,栽植各类苗木2.35万株,建成区绿化覆盖率达到41.8%,比上年提高1.2个百分点。
+(五)环境卫生管理
+全县生活垃圾无害化处理率达到100%,城区日均清运生活垃圾186.5吨,较上年增长4.3%。1-12月,共新建改造公共厕所23座,更新分类垃圾桶1560个,完成主次干道机械化清扫面积215万平方米,机械化清扫率达到85.6%。
+(六)队伍建设
+组织开展执法业务培训12期,参训人员达到960人次;全年办理人大代表建议和政协委员提案27件,办结率100%,群众满意率达到98.9%。
 二、存在的问题
 一是城市管理基础设施投入不足,部分老旧小区环境卫生状况仍然较差;二是执法队伍力量相对薄弱,一线执法人员仅有86人,与城市管理任务不相适应。
 三、2025年工作计划
 (一)主要目标
 2025年,力争数字化城管案件结案率保持在98%以上,新增城市绿地面积不少于30万平方米,新建口袋公园10个以上,违法建设查处率达到100%。
 (二)重点任务
-1.持续深化市容环境整治。计划开展集中整治行动不少于120次,全面规范沿街经营秩序。
+1.持续深化市容环境整治。计划开展集中整治行动不少于120次,全面规范沿街经营秩序,力争群众对市容环境满意度达到90%以上。
 2.加快推进智慧城管建设。计划投资1200万元,完成数字化城管平台升级改造,实现重点区域视频监控全覆盖。
 3.全力提升园林绿化品质。实施城市绿化提升工程8项,栽植苗木2万株以上。
 某某县城市管理局

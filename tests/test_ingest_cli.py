@@ -6,11 +6,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
 
 from conftest import SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS, query, speech_etl
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.pdf_maker import encrypted_pdf, scanned_pdf  # noqa: E402
 
 COUNTED_TABLES = ("documents", "sections", "metrics", "terms", "rejects", "sources", "runs")
 
@@ -26,13 +33,17 @@ def test_samples_build_a_warehouse(tmp_path):
     assert "Failed to send telemetry" not in result.stderr + result.stdout
     assert (warehouse / "warehouse.duckdb").exists()
     assert list((warehouse / "lake" / "documents").glob("*.parquet"))
-    # the speech in four formats is one document; the jsonl holds 7 reports and resolutions
+    # the speech in four formats is one document; the jsonl holds 7 reports and resolutions; one PDF
     formats = query(warehouse, "SELECT count(*) FROM sources WHERE source_path LIKE '%chengguan%'")[0][0]
     assert formats == 4
     speech = query(warehouse, "SELECT count(*) FROM documents WHERE doc_type = 'speech'")[0][0]
     assert speech == 1
-    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1 + 7
+    assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1 + 7 + 1
     assert query(warehouse, "SELECT count(*) FROM rejects")[0][0] == 0
+    # the sample PDF (bench/make_sample_pdf.py): three pages, read without its running header and page numbers
+    pdf = query(warehouse, """SELECT pages, title, text LIKE '%某某县城市管理局文件%' OR text LIKE '%- 2 -%'
+                             FROM documents WHERE source_format = 'pdf'""")
+    assert pdf == [(3, "某某县城市管理局2024年工作总结及2025年工作计划", False)]
     # every row once: the four formats of the speech add its sections, terms and figures once
     for table, key in (("sections", "section_id"), ("metrics", "metric_id"), ("terms", "section_id, term")):
         dupes = query(warehouse, f"SELECT count(*) - count(DISTINCT ({key})) FROM {table}")[0][0]
@@ -83,8 +94,13 @@ def _bad_files(folder: Path) -> dict[str, str]:
     (folder / "records.jsonl").write_text(
         json.dumps({"title": "好记录", "content": "各位代表:\n今年国内生产总值增长7%左右。"}, ensure_ascii=False) + "\n"
         + "{not json\n", encoding="utf-8")
+    # real PDFs (bench/pdf_maker.py): a scan (an image, no text layer) and one that needs a password
+    (folder / "scanned.pdf").write_bytes(scanned_pdf())
+    (folder / "locked.pdf").write_bytes(encrypted_pdf())
+    (folder / "damaged.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n")
     return {"empty.txt": "empty", "binary.txt": "binary", "undecodable.txt": "undecodable",
-            "corrupt.docx": "corrupt", "truncated.docx": "corrupt", "records.jsonl": "malformed_record"}
+            "corrupt.docx": "corrupt", "truncated.docx": "corrupt", "records.jsonl": "malformed_record",
+            "scanned.pdf": "no_text_layer", "locked.pdf": "encrypted", "damaged.pdf": "corrupt"}
 
 
 def test_bad_files_are_rejects_and_good_files_load(tmp_path):
