@@ -149,6 +149,17 @@ def test_urban_and_rural_income_from_one_sentence():
     assert rural.indicator_key == "rural_disposable_income"
 
 
+def test_a_list_of_growths_after_two_levels_reads_them_respectively():
+    ms = figures("2023年,城镇居民人均可支配收入48500元,农村居民人均可支配收入26300元,实际增长5.1%和7.2%。",
+                 date="2024-02-01")
+    assert [(m.mention, m.indicator_key, m.measure) for m in ms] == [
+        ("48500元", "urban_disposable_income", "level"), ("26300元", "rural_disposable_income", "level"),
+        ("5.1%", "urban_disposable_income", "growth"), ("7.2%", "rural_disposable_income", "growth")]
+    # two names before one list, joined by 和 rather than 、
+    ms = figures("2023年,城镇居民人均可支配收入和农村居民人均可支配收入实际增长5.1%和7.2%。", date="2024-02-01")
+    assert [m.indicator_key for m in ms] == ["urban_disposable_income", "rural_disposable_income"]
+
+
 # 5. text damage
 def test_a_zero_width_space_before_a_unit():
     m = figures("国内生产总值达到134.9\u200b万亿元,增长5.2%。", date="2024-03-05")[0]

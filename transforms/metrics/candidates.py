@@ -146,11 +146,21 @@ _LIST_JOINERS = "、和及与"
 def list_end(work: str, at: int) -> int:
     """The end of the list of figures that goes on after `at` (…10.6%、11%和13%左右:
     the end of 13%), for a bound word written once after the last value."""
-    figure = patterns().figure
+    return _list_after(work, at)[0]
+
+
+def list_length(work: str, at: int) -> int:
+    """How many values a list has whose first value ends at `at` (1 for none after it)."""
+    return _list_after(work, at)[1] + 1
+
+
+def _list_after(work: str, at: int) -> tuple[int, int]:
+    """(end, number of values) of the list of figures going on after `at`."""
+    figure, count = patterns().figure, 0
     while at < len(work) and work[at] in _LIST_JOINERS:
         found = figure.match(work, at + 1)
         if found is None or found.end() == at + 1:
             break
-        at = found.end()
-    return at
+        at, count = found.end(), count + 1
+    return at, count
 

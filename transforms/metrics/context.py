@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from transforms.metrics import measure as measure_mod, period as period_mod
-from transforms.metrics.candidates import Candidate
+from transforms.metrics.candidates import Candidate, list_end, list_length
 from transforms.metrics.cues import cues
 from transforms.metrics.indicator import (indicator_key, last_alias, names_nothing, split_indicator,
                                           split_plain_context)
@@ -32,6 +32,7 @@ class Previous:
     indicator: str | None = None
     cue_words: tuple[str, ...] | list[str] = ()
     respective: int = -1  # its place in a 分别 list, -1 outside one
+    names: tuple[str, ...] = ()  # the indicators of the figures up to it in its sentence
 
 
 @dataclass(slots=True)
@@ -106,6 +107,12 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             respective = 0
         if not [w for w in cue_words if w not in _CONNECTORS] and prev.cue_words:
             cue_words, own_cues = prev.cue_words, False
+        if prev.respective < 0:
+            named_before = _list_over_names_before(prev.names, list_length(text, cand.unit_end))
+            if named_before:
+                # 城镇居民人均可支配收入15781元,农村居民人均纯收入4761元,实际增长8.4%和8%:
+                # a list of values after as many figures, one for each of their indicators
+                indicator, respective = named_before, 0
     elif not indicator:
         indicator = _named_earlier(text, line, sent_start, ctx_start, clause_start, clause_ends)
     if (same_sentence and not carried and not cue_words and len(indicator or "") <= 8
@@ -133,6 +140,17 @@ def _split(context: str, line: Line, ctx_start: int, start: int):
     if indicator and names_nothing(indicator, period_mod.period_regex()):
         indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
     return indicator, cue_words
+
+
+def _list_over_names_before(names: tuple[str, ...], values: int) -> str | None:
+    """The last `values` indicators named in the sentence, as a list (A、B), when a
+    list of that many values follows them and they are all different."""
+    if values < 2 or len(names) < values:
+        return None
+    last = names[-values:]
+    if len(set(last)) < values or any(not name or _LIST_SPLIT.search(name) for name in last):
+        return None
+    return "、".join(last)
 
 
 def _named_earlier(text: str, line: Line, sent_start: int, ctx_start: int, clause_start: int,
@@ -178,8 +196,8 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
 def _listed(text: str, end: int, indicator: str | None) -> bool:
     """城镇和农村…收入完成29092元、17191元: a name of several things with a list of
     values after it reads them respectively, 分别 or not."""
-    if not indicator or text[end:end + 1] != "、":
-        return False
+    if not indicator or (text[end:end + 1] != "、" and list_end(text, end) == end):
+        return False  # neither 、 nor a value after 和/及/与 (实际增长8.4%和11.4%)
     return len([p for p in _LIST_SPLIT.split(indicator) if p]) > 1 or len(_expanded(indicator)) > 1
 
 

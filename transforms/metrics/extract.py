@@ -77,7 +77,9 @@ def extract_metrics(doc: Document) -> list[Metric]:
         if not _in_parentheses(doc.text, context.sent_start, cand.start):
             # 同比增长7.5%(全市11.1%),较去年同期回落0.9个百分点: an aside in parentheses
             # is not what the next figure's indicator carries over from
-            previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective)
+            names = previous.names if previous.end > context.sent_start else ()
+            previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective,
+                                names + (context.named or "",))
     if tables:
         out += [_table_figure(reading, fig) for table in tables for fig in table_figures(doc.text, table)]
         out.sort(key=lambda m: m.char_start)
