@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
 
 from bench.pdf_maker import DEMO_REPORT, NoCjkFont, cjk_font, demo_blocks, encrypted_pdf, report_pdf, scanned_pdf  # noqa: E402
 from transforms.document import Rejection, SourceText  # noqa: E402
+from transforms.pdf import Line, reading_order, strip_page_chrome  # noqa: E402
 from transforms.pdf_lines import join_pdf_lines, looks_pdf_extracted  # noqa: E402
 from transforms.pipeline import process  # noqa: E402
 from transforms.readers import read_source  # noqa: E402
@@ -137,3 +138,23 @@ def test_the_corpus_pdf_lines_text_reads_as_paragraphs():
     for figure in ("近800余人次", "10614处", "共拆除23处1833.76平方米违建"):
         assert figure in body
     assert len(joined) < len(lines) / 4
+
+
+def _line(text: str, x0: float, top: float, em: float = 12.0) -> Line:
+    return Line(text, x0, x0 + em * len(text), top - em * 1.4, top, em)
+
+
+def test_reading_order_keeps_columns_and_turns_a_page_written_bottom_up():
+    left = [_line(t, 50, 700 - 20 * i) for i, t in enumerate(["一、经济运行", "总值增长5.6%。", "二、民生"])]
+    right = [_line(t, 300, 700 - 20 * i) for i, t in enumerate(["城镇新增就业", "2100人。", "三、下一步"])]
+    assert reading_order(left + right) == left + right  # column by column, as the content has it
+    assert reading_order(list(reversed(left))) == left
+
+
+def test_page_numbers_and_running_headers_are_dropped_at_the_page_edges():
+    pages = [[_line("某某县人民政府文件", 200, 820), _line(f"正文第{n}页的内容。", 50, 700),
+              _line(f"第 {n} 页 共 3 页" if n < 3 else "— 3 —", 250, 40)] for n in (1, 2, 3)]
+    pages[0].insert(1, _line("某某县人民政府文件汇编", 150, 760, 16))  # a title, not repeated: kept
+    body = strip_page_chrome(pages, [842.0] * 3)
+    assert [[line.text for line in page] for page in body] == [
+        ["某某县人民政府文件汇编", "正文第1页的内容。"], ["正文第2页的内容。"], ["正文第3页的内容。"]]

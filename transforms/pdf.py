@@ -5,9 +5,10 @@ its box, in the order of the page's content and with PDFium's own line
 breaks (docs/libraries.md: why PDFium, not pdfminer). From the lines'
 geometry this module then
 
-1. drops page chrome: at the top and bottom edges of a page, a page number
+1. puts the lines of a page whose content runs up the page top to bottom;
+2. drops page chrome: at the top and bottom edges of a page, a page number
    or a line that comes back on many pages (running headers and footers);
-2. joins lines back into paragraphs: a line that reaches the text's right
+3. joins lines back into paragraphs: a line that reaches the text's right
    edge was broken by the layout, unless the next line is indented, set
    apart by space or by a different font size, or is a heading after a
    finished sentence.
@@ -161,6 +162,18 @@ def _page_lines(page) -> list[Line]:
         textpage.close()
 
 
+def reading_order(lines: list[Line]) -> list[Line]:
+    """PDFium's order (the content's: columns stay whole), unless the content
+    runs up the page: when most steps from one line to the next go up within
+    the same column (some converters write the last line first), top to
+    bottom and left to right."""
+    up = sum(1 for a, b in zip(lines, lines[1:])
+             if b.bottom > a.top - a.em / 2 and b.x0 < a.x1 and a.x0 < b.x1)
+    if len(lines) < 3 or up * 2 <= len(lines) - 1:
+        return lines
+    return sorted(lines, key=lambda line: (-round(line.top / (line.em / 2)), line.x0))
+
+
 def _has_images(page) -> bool:
     import pypdfium2.raw as raw
 
@@ -182,7 +195,7 @@ def read_pages(data: bytes, max_pages: int, max_chars: int) -> tuple[list[list[L
             for index in range(pages):
                 page = document[index]
                 try:
-                    lines = _page_lines(page)
+                    lines = reading_order(_page_lines(page))
                     if not lines:
                         images += _has_images(page)
                     heights.append(page.get_height())
