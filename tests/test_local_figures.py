@@ -160,6 +160,12 @@ def test_a_list_of_growths_after_two_levels_reads_them_respectively():
     assert [m.indicator_key for m in ms] == ["urban_disposable_income", "rural_disposable_income"]
 
 
+def test_a_partial_name_takes_the_head_a_catalog_name_gives_it():
+    ms = figures("财政收入6.13万亿元,增长19.5%;粮食连续五年增产,总产量10570亿斤。", date="2009-03-05")
+    grain = by_mention(ms, "10570亿斤")
+    assert (grain.indicator, grain.indicator_key) == ("粮食总产量", "grain_output")
+
+
 # 5. text damage
 def test_a_zero_width_space_before_a_unit():
     m = figures("国内生产总值达到134.9\u200b万亿元,增长5.2%。", date="2024-03-05")[0]

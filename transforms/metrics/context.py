@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from transforms.metrics import measure as measure_mod, period as period_mod
 from transforms.metrics.candidates import Candidate, list_end, list_length
 from transforms.metrics.cues import cues
-from transforms.metrics.indicator import (indicator_key, last_alias, names_nothing, split_indicator,
+from transforms.metrics.indicator import (head_for, indicator_key, last_alias, names_nothing, split_indicator,
                                           split_plain_context)
 from transforms.metrics.lines import Line
 
@@ -96,7 +96,7 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             context = context[:found.start() + 1]
     indicator, cue_words = _split(context, line, ctx_start, start)
     if indicator in cues().partial_names:  # 增速, 降幅: of the indicator named before (in its paragraph)
-        base = prev.indicator if prev.end > line.start and prev.indicator else last_alias(text[sent_start:ctx_start])
+        base = _base_of_partial(text, indicator, prev, line.start, sent_start, ctx_start)
         if base:
             indicator = base if base.endswith(indicator) else base + indicator
     carried, own_cues, respective = False, True, 0
@@ -140,6 +140,17 @@ def _split(context: str, line: Line, ctx_start: int, start: int):
     if indicator and names_nothing(indicator, period_mod.period_regex()):
         indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
     return indicator, cue_words
+
+
+def _base_of_partial(text: str, partial: str, prev: Previous, line_start: int, sent_start: int,
+                     ctx_start: int) -> str | None:
+    """What a partial name (增速, 总产量) is of: the figure before's indicator in the
+    sentence, else what a catalog name puts before it, named earlier in the sentence
+    (粮食连续五年增产,总产量…: 粮食), else the figure before's in the paragraph."""
+    if prev.end > sent_start and prev.indicator:
+        return prev.indicator
+    before = text[sent_start:ctx_start]
+    return head_for(partial, before) or last_alias(before) or (prev.indicator if prev.end > line_start else None)
 
 
 def _list_over_names_before(names: tuple[str, ...], values: int) -> str | None:

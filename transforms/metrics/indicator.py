@@ -77,6 +77,23 @@ def indicator_key(indicator: str | None) -> str | None:
     return best[1] if best else None
 
 
+def head_for(partial: str, before: str) -> str | None:
+    """The head a catalog name puts before `partial` when the text before names
+    that head (粮食总产量: 粮食连续五年增产,总产量…): the head nearest the end, or None."""
+    best: tuple[int, str] | None = None
+    for alias in _aliases_ending_with(partial):
+        head = alias[:-len(partial)]
+        at = before.rfind(head)
+        if at >= 0 and (best is None or at > best[0]):
+            best = (at, head)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=64)
+def _aliases_ending_with(partial: str) -> tuple[str, ...]:
+    return tuple(a for a in _catalog().alias_key if a.endswith(partial) and len(a) >= len(partial) + 2)
+
+
 def strip_aliases(text: str) -> str:
     """`text` without the catalog names in it (城镇新增就业's 新增 is no verb)."""
     return _catalog().alias_re.sub("", text)
