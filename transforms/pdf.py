@@ -116,47 +116,46 @@ def _open(data: bytes):
     return document
 
 
+_LINE = re.compile(r"[^\r\n]+")
+_INK = re.compile(r"\S")
+
+
 def _page_lines(page) -> list[Line]:
-    """The page's lines in PDFium's order, each with its box (loose boxes:
-    a character's advance and its font's full height)."""
+    """The page's lines in PDFium's order (its `\r\n` breaks), each with its
+    box from the loose boxes (a character's advance and its font's full
+    height) of its first and last characters, and its em from a Chinese
+    character's advance: three boxes a line, not one a character."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
     try:
         handle = textpage.raw
         count = raw.FPDFText_CountChars(handle)
+        text = textpage.get_text_range(0, count)
+        if len(text) != count:  # characters beyond the BMP: PDFium counts UTF-16 units
+            text = "".join(chr(c) if 0 < (c := raw.FPDFText_GetUnicode(handle, i)) < 0x110000 else "\ufffd"
+                           for i in range(count))
         box = raw.FS_RECTF()
         lines: list[Line] = []
-        chars: list[str] = []
-        x0 = bottom = float("inf")
-        x1 = top = float("-inf")
-        ems: list[float] = []
-
-        def close() -> None:
-            text = "".join(chars).strip()
-            if text and x1 > x0:
-                em = max(ems) if ems else (top - bottom) / 1.4
-                lines.append(Line(text, x0, x1, bottom, top, em))
-
-        for i in range(count):
-            code = raw.FPDFText_GetUnicode(handle, i)
-            if code in (10, 13):  # PDFium's line break (\r\n): a new line
-                if chars:
-                    close()
-                    chars, ems = [], []
-                    x0 = bottom = float("inf")
-                    x1 = top = float("-inf")
+        for run in _LINE.finditer(text):
+            start, end = run.span()
+            line = run.group().strip()
+            if not line:
                 continue
-            char = chr(code) if 0 <= code < 0x110000 else "\ufffd"
-            chars.append(char)
-            if char.isspace() or not raw.FPDFText_GetLooseCharBox(handle, i, box):
+            first = _INK.search(text, start, end).start()
+            last = first + len(line) - 1
+            cjk = _CJK.search(text, first, end)
+            boxes = []
+            for i in {first, last, *([cjk.start()] if cjk else [])}:
+                if raw.FPDFText_GetLooseCharBox(handle, i, box):
+                    boxes.append((i, box.left, box.right, box.bottom, box.top))
+            if not boxes:
                 continue
-            x0, x1 = min(x0, box.left), max(x1, box.right)
-            bottom, top = min(bottom, box.bottom), max(top, box.top)
-            if _CJK.match(char):
-                ems.append(box.right - box.left)
-        if chars:
-            close()
+            x0, x1 = min(b[1] for b in boxes), max(b[2] for b in boxes)
+            bottom, top = min(b[3] for b in boxes), max(b[4] for b in boxes)
+            em = next((b[2] - b[1] for b in boxes if cjk and b[0] == cjk.start()), (top - bottom) / 1.4)
+            if x1 > x0:
+                lines.append(Line(line, x0, x1, bottom, top, em))
         return lines
     finally:
         textpage.close()
