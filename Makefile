@@ -19,7 +19,7 @@ setup: $(VENV)/.installed
 # Build the warehouse from the shipped samples and show what it holds.
 demo: setup
 	$(BIN)/speech-etl ingest samples --warehouse $(WAREHOUSE)
-	$(BIN)/speech-etl sql "SELECT doc_type, count(*) AS documents, sum(char_count) AS characters FROM documents GROUP BY ALL ORDER BY 1" --warehouse $(WAREHOUSE)
+	$(BIN)/speech-etl sql "SELECT doc_type, source_format, count(*) AS documents, sum(pages) AS pages, sum(char_count) AS characters FROM documents GROUP BY ALL ORDER BY 1, 2" --warehouse $(WAREHOUSE)
 
 test: setup
 	$(BIN)/python -m pytest -q
