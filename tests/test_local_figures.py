@@ -119,6 +119,15 @@ def test_a_month_after_qizhong_governs_only_its_own_sentence():
         assert span(by_mention(ms, mention)) == (D(2025, 1, 1), D(2025, 3, 31)), mention
 
 
+def test_a_year_inside_an_earlier_sentence_is_no_lead_in():
+    # 2019年 modifies a name in the sentence before: 新建公园3个 is the summary's year
+    ms = figures("2020年城管工作总结\n按照省里部署,全县2019年启动的改造项目全部完工。新建公园3个。", date="2020-12-20")
+    assert span(by_mention(ms, "3个")) == (D(2020, 1, 1), D(2020, 12, 31))
+    # a phrase that opens its clause still governs the sentences after it
+    ms = figures("初步核算,一季度全县生产总值完成59.6亿元。其中,第一产业增加值5.94亿元。", date="2017-07-20")
+    assert span(by_mention(ms, "5.94亿元")) == (D(2017, 1, 1), D(2017, 3, 31))
+
+
 def test_a_wider_areas_figure_in_an_aside_has_the_measure_of_the_figure_before():
     ms = figures("1-3月份,全县规模以上工业增加值同比增长7.5%(全市11.1%),较去年同期回落0.9个百分点。",
                  date="2025-04-20")

@@ -352,8 +352,10 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
     while i >= 0 and periods[i][0] >= line_start:
         a, b, m = periods[i]
         if b <= start:
-            if a < sent_start and _opens_breakdown(lines.text, a, line_start):
-                i -= 1  # 其中,当月…。: a part of the sentence before, not a lead-in
+            if a < sent_start and (_opens_breakdown(lines.text, a, line_start)
+                                   or not _leads_its_sentence(a, b, line, lines.text)):
+                # 其中,当月…。: a part of the sentence before; 2009年一期工程…: a name's modifier
+                i -= 1
                 continue
             if m.group("cmp") or m.group("frombase"):
                 year = period_mod.base_year(m, ref)
@@ -390,6 +392,17 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
         if span is not None:
             return PhraseAt(Scoped(span, source), True, base, False)
     return PhraseAt(Scoped(p, source), True, base, False)
+
+
+def _leads_its_sentence(at: int, end: int, line: Line, text: str) -> bool:
+    """A phrase governs the sentences after its own only as a lead-in: followed by
+    a comma or colon (2004年,…; 截至7月底,…) or opening its clause (初步核算,一季度全县…)."""
+    if text[end:end + 1] in _LEAD_IN_ENDS:
+        return True
+    ends = line.clause_ends
+    k = bisect.bisect_left(ends, at)
+    own_start = ends[k - 1] + 1 if k > 0 else line.start
+    return not text[own_start:at].strip()
 
 
 def _opens_breakdown(text: str, at: int, line_start: int) -> bool:
