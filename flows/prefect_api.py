@@ -36,7 +36,7 @@ import flows.prefect_env  # noqa: F401  (the server inherits the quiet defaults)
 _STARTUP_TIMEOUT_S = 60.0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Linux: the server gets SIGTERM when the thread that started it ends
     (the main thread: when the process has exited, or was killed), so no
     server is left behind."""
@@ -63,7 +63,7 @@ class TemporaryServer:
         self.process: subprocess.Popen | None = None
         self._launch()
         if not sys.platform.startswith("linux"):
-            # Linux stops it when this process has exited (_die_with_parent), after
+            # Linux stops it when this process has exited (die_with_parent), after
             # Prefect's exit hooks and logging's have sent their last records to it;
             # an atexit hook would run before logging's and cut those off.
             atexit.register(self.stop)  # pragma: no cover
@@ -78,7 +78,7 @@ class TemporaryServer:
             [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
             env=env, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         )
 
     @classmethod

@@ -16,7 +16,8 @@ parameter (`task_runner`, `workers`, `dask_address`), created for the batch
 stage only and shut down before the database build (`stream_batches`).
 
 `bounded_results` keeps at most a few batches submitted at a time (twice the
-workers), so memory stays flat whatever the number of batches.
+workers), so memory stays flat whatever the number of batches. The workers
+die with the flow's process, however it dies (flows/reaper.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from flows.reaper import reaped_workers
 
 RUNNERS = ("processes", "threads", "dask")
 DEFAULT_RUNNER = "processes"
@@ -165,6 +168,6 @@ def stream_batches(task: Any, calls: list[dict], kind: str = DEFAULT_RUNNER, wor
     if len(calls) <= 1:
         yield from bounded_results(lambda parameters: _Done(task(**parameters)), calls, 1)
         return
-    with make_task_runner(kind, workers, dask_address) as runner:
+    with reaped_workers(), make_task_runner(kind, workers, dask_address) as runner:  # they die with this process
         yield from bounded_results(lambda parameters: runner.submit(task, parameters=parameters), calls,
                                    limit or in_flight_limit(runner))

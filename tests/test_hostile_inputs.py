@@ -1,0 +1,145 @@
+"""No single input crashes a run, leaks a file or exhausts memory (issue 13).
+
+One run ingests every hostile case of tests/hostile_corpus.py beside good
+files, with small limits (so small files exercise every bound; the big cases
+and the memory ceiling are bench/hostile_memory.py's); a second run after a
+good file is overwritten with garbage checks that its last good version stays.
+The SIGKILL test kills a run while its workers are busy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import SAMPLE_SPEECH
+from hostile_corpus import SMALL_LIMITS, build
+from prefect_server import base_env, kill_marked, processes_with_marker, speech_etl_command, start, \
+    write_speech_variants
+
+
+def _ingest(inbox: Path, warehouse: Path, *options: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "SPEECH_ETL_"))}
+    return subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "--warehouse", str(warehouse),
+                           *options], capture_output=True, text=True, timeout=300, env={**env, **SMALL_LIMITS})
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """(corpus folder, expected cases, warehouse, first run, second run, documents after the first run)."""
+    root = tmp_path_factory.mktemp("hostile")
+    inbox = root / "in"
+    cases = build(inbox)
+    warehouse = root / "w"
+    first = _ingest(inbox, warehouse)
+    assert first.returncode == 0, first.stderr[-3000:]
+    documents_before = _rows(warehouse, "SELECT doc_id, source_path FROM documents ORDER BY 1")
+    (inbox / "good.docx").write_bytes(b"\x00garbage\x00" * 100)  # a good file overwritten with garbage
+    second = _ingest(inbox, warehouse)
+    assert second.returncode == 0, second.stderr[-3000:]
+    return inbox, cases, warehouse, first, second, documents_before
+
+
+def _stored(inbox: Path, name: bytes) -> str:
+    return os.fsencode(inbox.resolve()).decode() + "/" + name.decode("utf-8", "backslashreplace")
+
+
+def test_every_bad_input_is_one_reject_and_every_good_file_loads(hostile):
+    inbox, cases, warehouse, first, _, _ = hostile
+    assert "Traceback" not in first.stderr + first.stdout
+    run_id = _rows(warehouse, "SELECT min(run_id) FROM runs")[0][0]
+    rejects = _rows(warehouse, f"SELECT source_path, source_record, reason FROM rejects WHERE run_id = '{run_id}'")
+    expected = sorted((_stored(inbox, c.name), c.line, c.reason) for c in cases if c.reason)
+    assert sorted(rejects) == expected
+    loaded = {p for (p,) in _rows(warehouse, "SELECT DISTINCT source_path FROM sources WHERE status = 'loaded'")}
+    assert {_stored(inbox, c.name) for c in cases if not c.reason} <= loaded
+
+
+def test_jsonl_good_lines_load_beside_bad_ones(hostile):
+    inbox, _, warehouse, _, _, _ = hostile
+    counts = dict(_rows(warehouse, "SELECT regexp_extract(source_path, '[^/]+$'), count(*) FROM documents "
+                                   "WHERE source_format = 'jsonl' GROUP BY 1"))
+    assert counts["field_types.jsonl"] == 1 and counts["surrogate.jsonl"] == 1 and counts["nul_line.jsonl"] == 2
+
+
+def test_wide_unicode_without_a_byte_order_mark_is_read(hostile):
+    _, _, warehouse, _, _, _ = hostile
+    encodings = dict(_rows(warehouse, "SELECT regexp_extract(source_path, '[^/]+$'), encoding FROM documents "
+                                      "WHERE source_path LIKE '%utf%'"))
+    assert encodings == {"utf16le_nobom.txt": "utf-16-le", "utf16be_nobom.txt": "utf-16-be",
+                         "utf32le_nobom.txt": "utf-32-le", "utf32_bom.txt": "utf-32"}
+
+
+def test_nothing_outside_the_inputs_is_read(hostile):
+    _, _, warehouse, _, _, _ = hostile
+    assert _rows(warehouse, "SELECT count(*) FROM documents WHERE text LIKE '%root:x:0:0%'") == [(0,)]
+    # a link to a file inside the inputs is followed (its text is the speech's: one document, two sources)
+    assert _rows(warehouse, "SELECT status FROM sources WHERE source_path LIKE '%link_to_speech.txt'") == [("loaded",)]
+
+
+def test_console_lines_escape_control_characters(hostile):
+    _, _, _, first, _, _ = hostile
+    lines = (first.stdout + first.stderr).splitlines()
+    assert not [line for line in lines if line.startswith(("rejected important.docx", "[31m"))]
+    assert any("evil\\nrejected important.docx: corrupt.txt: binary" in line for line in lines)
+    assert any("\\x1b[31mred.txt" in line for line in lines)
+    assert any("gbk_\\xd6\\xd0.txt: undecodable_name" in line and "gbk_中.txt" in line for line in lines)
+    assert "\x1b[31m" not in first.stdout
+
+
+def test_a_file_overwritten_with_garbage_keeps_its_last_good_version(hostile):
+    inbox, _, warehouse, _, second, documents_before = hostile
+    assert "Traceback" not in second.stderr
+    assert _rows(warehouse, "SELECT doc_id, source_path FROM documents ORDER BY 1") == documents_before
+    run_id = _rows(warehouse, "SELECT max(run_id) FROM runs")[0][0]
+    assert _rows(warehouse, f"SELECT regexp_extract(source_path, '[^/]+$'), reason FROM rejects "
+                            f"WHERE run_id = '{run_id}'") == [("good.docx", "corrupt")]
+    # nothing else was read again: the bad inputs were recorded, not rejected twice
+    assert "1 to read" in second.stderr
+
+
+@pytest.mark.slow
+def test_workers_end_within_5_s_of_a_kill_9_of_the_run(tmp_path):
+    """Acceptance 2: no process of the run is alive 5 s after `kill -9` of `speech-etl ingest`."""
+    write_speech_variants(tmp_path / "in", 40, SAMPLE_SPEECH)
+    marker = f"kill-{uuid.uuid4().hex}"
+    env = base_env(tmp_path / "home", marker, SPEECH_ETL_BATCH_FILES="1", SPEECH_ETL_WORKERS="2")
+    run = start(speech_etl_command("ingest", str(tmp_path / "in"), "--warehouse", str(tmp_path / "w")),
+                env, tmp_path / "log")
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_workers(marker)) < 2:
+            time.sleep(0.2)
+        assert len(_workers(marker)) >= 2, (tmp_path / "log").read_text(errors="replace")[-2000:]
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(10)
+        time.sleep(5)
+        left = processes_with_marker(marker)
+    finally:
+        kill_marked(marker)
+    assert left == [], f"still alive 5 s after the kill: {left}"
+
+
+def _workers(marker: str) -> list[int]:
+    """The run's process-pool workers (multiprocessing's spawn_main)."""
+    found = []
+    for pid in processes_with_marker(marker):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
