@@ -207,6 +207,16 @@ def test_table_cells_take_unit_period_and_key_from_header_and_row():
     assert (total.indicator_key, span(total)) == ("cases_received", (D(2024, 7, 1), D(2024, 7, 31)))
 
 
+def test_a_change_column_beside_month_columns_is_the_latest_months_change():
+    # under a heading through the end of July, 7月 | 6月 | 增/减: the change into July
+    text = ("数字城管运行情况通报\n二、各类案件处理情况(截至2024年7月31日)\n"
+            "案件类别 | 7月(宗) | 6月(宗) | 增/减(宗) |\n"
+            "市容环境 | 1420 | 1655 | -235 |")
+    ms = figures(text, date="2024-08-05")
+    change = by_mention(ms, "-235")
+    assert (change.measure, change.value, span(change)) == ("change", -235, (D(2024, 7, 1), D(2024, 7, 31)))
+
+
 def test_label_and_value_pairs_in_a_table_row():
     text = "每周运行分析报告(2019年4月8日至4月14日)\n基础指标 | 案件数 | 比率指标 | 数值 |\n立案数 | 51229 | 立案率 | 99.34% |"
     ms = figures(text, year=2019)

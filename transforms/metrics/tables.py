@@ -13,7 +13,7 @@ Two layouts of local bulletins:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from transforms.knowledge import load_yaml
@@ -135,7 +135,26 @@ def _pairs(row: list[Cell]) -> bool:
 def _by_header(row: list[Cell], header: list[Cell]) -> list[TableFigure]:
     label = row[0].text
     whole = label.startswith(_spec().total_rows)
-    return [_figure(cell, header[i].text, label, whole) for i, cell in enumerate(row) if i and cell.is_number]
+    figures = [_figure(cell, header[i].text, label, whole) for i, cell in enumerate(row) if i and cell.is_number]
+    return [_in_latest_month(fig, header) for fig in figures]
+
+
+def _in_latest_month(fig: TableFigure, header: list[Cell]) -> TableFigure:
+    """A change column beside columns naming months (7月 | 6月 | 增/减) is the change
+    into the latest of them: its period is that month."""
+    if fig.month is not None or fig.measure not in ("change", "growth"):
+        return fig
+    # a month with no year is the table's own year, later than any year stated beside it
+    # (2023年7月 | 7月 | 增减: this July against last July)
+    months = [(year or _OWN_YEAR, month) for month, year in map(_header_month, (c.text for c in header[1:]))
+              if month is not None]
+    if not months:
+        return fig
+    year, month = max(months)
+    return replace(fig, month=month, year=None if year == _OWN_YEAR else year)
+
+
+_OWN_YEAR = 9999
 
 
 def _by_pairs(row: list[Cell]) -> list[TableFigure]:
