@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     max_docx_part_bytes: int = _LIMITS.max_docx_part_bytes
     max_docx_bytes: int = _LIMITS.max_docx_bytes
     max_html_depth: int = _LIMITS.max_html_depth
+    max_pdf_pages: int = _LIMITS.max_pdf_pages
 
     @property
     def read_limits(self) -> ReadLimits:
         return ReadLimits(self.max_file_bytes, self.max_document_chars, self.max_docx_part_bytes,
-                          self.max_docx_bytes, self.max_html_depth)
+                          self.max_docx_bytes, self.max_html_depth, self.max_pdf_pages)
