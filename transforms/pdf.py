@@ -43,6 +43,8 @@ _UNMAPPED = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08]")
 
 
 class PdfRejected(Exception):
+    """A PDF the reader refuses: `reason` is the rejects row's reason."""
+
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason, self.detail = reason, detail
@@ -182,6 +184,8 @@ def _has_images(page) -> bool:
 def read_pages(data: bytes, max_pages: int, max_chars: int) -> tuple[list[list[Line]], list[float]]:
     """Each page's lines and each page's height; PdfRejected for what cannot
     be read or is past the limits (transforms/limits.py)."""
+    import pypdfium2 as pdfium
+
     with _LOCK:
         document = _open(data)
         try:
@@ -192,11 +196,14 @@ def read_pages(data: bytes, max_pages: int, max_chars: int) -> tuple[list[list[L
                 raise PdfRejected("corrupt", "PDF without pages")
             out, heights, chars, images = [], [], 0, 0
             for index in range(pages):
-                page = document[index]
+                try:
+                    page = document[index]
+                except pdfium.PdfiumError as exc:
+                    raise PdfRejected("corrupt", f"damaged PDF: page {index + 1} of {pages}: {exc}") from None
                 try:
                     lines = reading_order(_page_lines(page))
-                    if not lines:
-                        images += _has_images(page)
+                    if not lines and _has_images(page):
+                        images += 1
                     heights.append(page.get_height())
                 finally:
                     page.close()
@@ -207,16 +214,22 @@ def read_pages(data: bytes, max_pages: int, max_chars: int) -> tuple[list[list[L
                 out.append(lines)
         finally:
             document.close()
+    _require_text_layer(out, chars, images)
+    return out, heights
+
+
+def _require_text_layer(pages: list[list[Line]], chars: int, images: int) -> None:
+    """PdfRejected when the PDF has no text to read: pages of images (a scan)
+    or glyphs without character codes."""
     if chars == 0:
         if images:
-            raise PdfRejected("no_text_layer", f"no text layer: {images} of {pages} page(s) are images only "
+            raise PdfRejected("no_text_layer", f"no text layer: {images} of {len(pages)} page(s) are images only "
                                                "(a scanned PDF); its text needs OCR, which speech-etl does not do")
-        raise PdfRejected("empty", f"no text on any of its {pages} page(s)")
-    unmapped = sum(len(_UNMAPPED.findall(line.text)) for lines in out for line in lines)
+        raise PdfRejected("empty", f"no text on any of its {len(pages)} page(s)")
+    unmapped = sum(len(_UNMAPPED.findall(line.text)) for lines in pages for line in lines)
     if unmapped > 0.5 * chars:
         raise PdfRejected("no_text_layer", "the text layer has no character codes (fonts without a Unicode map): "
                                            "its text needs OCR, which speech-etl does not do")
-    return out, heights
 
 
 # ---------------------------------------------------------------- chrome
@@ -290,7 +303,9 @@ def _starts_paragraph(prev: Line, line: Line, same_page: bool, block: _Block, ru
     if abs(line.em - prev.em) > rules.size_change * prev.em:
         return True
     heading = starts_with_marker(unicodedata.normalize("NFKC", line.text[:12]))
-    spaced = same_page and block.pitch is not None and prev.bottom - line.bottom > rules.gap_factor * prev.em / block.em * block.pitch
+    # more space above it than the usual pitch (scaled to its font)
+    spaced = (same_page and block.pitch is not None
+              and prev.bottom - line.bottom > rules.gap_factor * block.pitch * prev.em / block.em)
     if prev.em > (1 + rules.size_change) * block.em:
         return heading or spaced  # a title or heading set larger, over two lines
     if line.x0 > block.left + rules.indent * line.em:
