@@ -169,6 +169,13 @@ def test_a_list_of_growths_after_two_levels_reads_them_respectively():
     assert [m.indicator_key for m in ms] == ["urban_disposable_income", "rural_disposable_income"]
 
 
+def test_a_list_of_single_character_modifiers_shares_the_last_name():
+    ms = figures("2022年1-10月,一、二、三产业占全市总投资的比重分别为16.5%、23.5%、60.0%。", date="2022-11-20")
+    assert [m.indicator for m in ms] == ["一产业占全市总投资的比重", "二产业占全市总投资的比重",
+                                         "三产业占全市总投资的比重"]
+    assert {m.measure for m in ms} == {"share"}
+
+
 def test_a_partial_name_takes_the_head_a_catalog_name_gives_it():
     ms = figures("财政收入6.13万亿元,增长19.5%;粮食连续五年增产,总产量10570亿斤。", date="2009-03-05")
     grain = by_mention(ms, "10570亿斤")

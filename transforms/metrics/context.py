@@ -193,6 +193,8 @@ def _respective_part(indicator: str | None, respective: int) -> str | None:
         return indicator
     part = parts[min(respective, len(parts) - 1)]
     last = parts[-1]
+    if len(part) == 1 and len(last) > 1 and part is not last:
+        return part + last[1:]  # 一、二、三产业占…的比重: a single character is only a modifier
     if part is not last and not indicator_key(part) and len(last) > 2 * _MODIFIER:
         # 城镇和农村常住居民人均可支配收入: a modifier takes the tail of the last name
         # (what follows its own modifier, 农村)
