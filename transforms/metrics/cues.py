@@ -54,6 +54,7 @@ class Cues:
     bound_after: re.Pattern  # matched right after the mention; group name = bound
     capped: tuple[str, ...]
     avg_growth: tuple[str, ...]
+    yearly_words: frozenset[str]  # per_year and avg_growth: a figure that is per year of a span
     to_level: tuple[str, ...]
     reached: frozenset[str]
     up: tuple[str, ...]
@@ -115,6 +116,7 @@ def cues() -> Cues:
         bound_after=re.compile(after),
         capped=tuple(b["capped"]),
         avg_growth=tuple(sorted(m["avg_growth"], key=len, reverse=True)),
+        yearly_words=frozenset(m["avg_growth"] + m["per_year"]),
         to_level=tuple(sorted(m["to_level"], key=len, reverse=True)),
         reached=frozenset(m["reached"]),
         up=tuple(sorted(m["up"], key=len, reverse=True)),

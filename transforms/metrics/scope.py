@@ -538,7 +538,7 @@ def figure_period(at: PhraseAt, *, start: int, leaf: Section | None, lines: Line
     if period is None or not period.start or not period.end or at.base_value:
         return at.scoped
     c = cues()
-    per_year = measure == "avg_growth" or any(w in c.per_year or w in c.avg_growth for w in cue_words)
+    per_year = measure == "avg_growth" or not c.yearly_words.isdisjoint(cue_words)
     if (per_year or from_value) and not period.is_span:
         # 2000年达89404亿元,平均每年增长8.3% under a “九五” heading: the span ending that year
         span = enclosing_span(start, period.end.year, leaf, lines, default)

@@ -64,6 +64,8 @@ def to_base(value: float | None, unit: str | None) -> tuple[float | None, str | 
         return None, None
     if value is None:
         return None, base_unit
+    if factor == 1.0:
+        return value, base_unit
     # round away float noise (134.9 * 1e12) without losing real digits
     return float(f"{value * factor:.12g}"), base_unit
 
