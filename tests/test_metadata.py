@@ -129,6 +129,16 @@ def test_title_year_and_title_date():
     assert (period.year, period.delivered_on, period.date_source) == (2019, None, "title")
 
 
+def test_a_text_with_no_date_takes_the_year_its_opening_sets():
+    one = meta_of("统计公报\n全县地区生产总值244394万元。2022年10月份数据。")
+    assert (one.year, one.date_source) == (2022, "text")  # the only year it names
+    opening = meta_of("国民经济和社会发展统计公报\n2015年,面对经济下行压力,全县围绕到2018年全面建成小康社会的目标,"
+                      "实现地区生产总值244394万元。\n2011-2015年全县地区生产总值及增长速度")
+    assert (opening.year, opening.date_source) == (2015, "text")  # several years, the opening sets one
+    neither = meta_of("统计公报\n全县围绕到2018年全面建成小康社会的目标,2015年实现地区生产总值244394万元。")
+    assert neither.year is None
+
+
 @pytest.mark.parametrize("path,year,date", [
     ("/data/reports/2023/summary.txt", 2023, None),
     ("/data/city_report_2019_h1.txt", 2019, None),

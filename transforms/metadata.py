@@ -507,6 +507,20 @@ def years_named(text: str) -> set[int]:
     return {int(y) for y in _YEAR_NAMED.findall(text)}
 
 
+OPENS_WITH_YEAR = re.compile(r"((?:19|20)\d\d)年(?:以来|全年|度)?[,，]")
+_OPENING_LINES = 5
+
+
+def opening_year(text: str) -> int | None:
+    """The year a text's opening sets for what follows (2015年,面对严峻复杂的外部环境…):
+    a line among its first few that begins with a year and a comma."""
+    for line in text.lstrip().split("\n", _OPENING_LINES)[:_OPENING_LINES]:
+        found = OPENS_WITH_YEAR.match(line.strip())
+        if found:
+            return int(found.group(1))
+    return None
+
+
 def _dates(doc: Document, lines: list[str], sig: tuple[dt.date, str] | None) -> None:
     """delivered_on, published_at, year and where they came from (date_source):
     the user's fields, else the text (its dateline, signature, byline), else the
@@ -553,3 +567,6 @@ def _dates(doc: Document, lines: list[str], sig: tuple[dt.date, str] | None) -> 
         named = years_named(doc.text)
         if len(named) == 1:
             doc.year, doc.date_source = named.pop(), "text"
+        elif opening_year(doc.text) is not None:
+            # several years named (到2018年全面建成…), one set by the opening (2015年,…)
+            doc.year, doc.date_source = opening_year(doc.text), "text"

@@ -26,14 +26,13 @@ from transforms.knowledge import load_yaml
 from transforms.metrics.cues import alternation, cues
 from transforms.metrics.lines import Line, Lines, ends_with_heading
 from transforms.metrics.period import Period
-from transforms.metadata import years_named
+from transforms.metadata import OPENS_WITH_YEAR, years_named
 from transforms.metrics.tables import is_table_row
 
 _SPAN_LOOKBACK = 80
 _LEAD_IN_ENDS = (",", "，", ":", "：")
 _TITLE_MAX = 60
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_OPENS_WITH_YEAR = re.compile(r"((?:19|20)\d\d)年(?:以来|全年|度)?[,，]")
 _OPENING = 600  # characters of the text where a document states what it reports on
 _SENTENCE_PUNCT = re.compile(r"[。;；!?,，:：]")
 # A short line that states a figure (a bulletin's headline: 实现地区生产总值744.94亿元) is no heading.
@@ -184,7 +183,7 @@ def _plan_span(opening: str, ref: dt.date) -> Period | None:
 def _one_year(text: str, ref: dt.date) -> Period | None:
     """A text (no part-year span in it) that opens with a year (2015年,面对…) or
     whose opening names one year only, on a page of a later year: that year."""
-    opens_with = _OPENS_WITH_YEAR.match(text)
+    opens_with = OPENS_WITH_YEAR.match(text)
     years = years_named(text)
     if opens_with:  # 2015年,面对严峻复杂的外部环境…: the year the text opens with
         year = int(opens_with.group(1))
