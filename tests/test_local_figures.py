@@ -182,6 +182,17 @@ def test_a_partial_name_takes_the_head_a_catalog_name_gives_it():
     assert (grain.indicator, grain.indicator_key) == ("粮食总产量", "grain_output")
 
 
+def test_a_unit_written_once_after_a_list_holds_for_each_value():
+    ms = figures("1—10月份,全市高新技术产业增加值占比为24.5%,占比分别较1—9月份和上年同期提高0.1和1.2个百分点;"
+                 "两项指标分别高于全国、全省7.4、3.8个百分点。", date="2022-11-23")
+    for mention in ("0.1", "1.2个百分点", "7.4", "3.8个百分点"):
+        m = by_mention(ms, mention)
+        assert (m.unit, m.measure) == ("个百分点", "pp_change"), mention
+    # a list marker opening a line is no value, and bare counters are not shared
+    ms = figures("1、2万名志愿者参与。\n全市共有1、2类公厕300座。", date="2022-11-23")
+    assert [m.mention for m in ms] == ["2万名", "300座"]
+
+
 # 5. text damage
 def test_a_zero_width_space_before_a_unit():
     m = figures("国内生产总值达到134.9\u200b万亿元,增长5.2%。", date="2024-03-05")[0]

@@ -94,9 +94,12 @@ def find_candidates(work: str, excluded) -> Iterator[Candidate]:
     for m in patterns().figure.finditer(work):
         # most candidates are a bare number (no range, no unit): skip them first,
         # cheapest tests first; of those only a fraction (三分之一) is a figure
+        shared = None
         if m.lastgroup == "n1" and "分之" not in m.group("n1"):
-            continue
-        unit, n1 = m.group("unit"), m.group("n1")
+            shared = _unit_shared_by_list(work, m)
+            if shared is None:
+                continue
+        unit, n1 = shared or m.group("unit"), m.group("n1")
         if unit is None:
             unit = m.group("u1")
             if unit is None and (numbers.is_masked(n1) or "分之" not in n1):
@@ -117,6 +120,8 @@ def find_candidates(work: str, excluded) -> Iterator[Candidate]:
             after = _unit_after_more().match(work, unit_end)
             if after:  # 195.6万余株: the bound word between the scale and the unit
                 between, unit, unit_end = after.group(1), unit + after.group(2), after.end()
+        if shared:  # 提高0.1和1.2个百分点: the mention is the bare value
+            unit_end, between = m.end(), None
         scale_in_unit, bare = split_unit(unit) if unit else ("", None)
         if unit and unit in scales:  # a bare scale word: 3200万(孩子)
             scale_in_unit, bare = unit, ""
@@ -125,6 +130,28 @@ def find_candidates(work: str, excluded) -> Iterator[Candidate]:
                         range_end=m.group("n2"), unit=unit, scale_in_unit=scale_in_unit, bare_unit=bare,
                         prefix=prefix, masked=masked, fraction=not masked and "分之" in n1,
                         negative=negative, between=between)
+
+
+def _unit_shared_by_list(work: str, m: re.Match) -> str | None:
+    """The unit written once after the last value of a list that a bare value opens
+    (0.1 of 提高0.1和1.2个百分点), when units.yaml says a list shares it; None else.
+    A value opening its line (1、2万人: a list marker) opens no such list."""
+    at, start = m.end(), m.start()
+    if at >= len(work) or work[at] not in _LIST_JOINERS or start == 0 or work[start - 1] == "\n":
+        return None
+    figure, table = patterns().figure, unit_table()
+    while at < len(work) and work[at] in _LIST_JOINERS:
+        found = figure.match(work, at + 1)
+        if found is None or found.end() == at + 1 or found.group("n2") or numbers.is_masked(found.group("n1")):
+            return None
+        unit = found.group("unit")
+        if unit is not None:
+            scale, bare = split_unit(unit)
+            return unit if unit in table.shared_by_a_list or (scale and bare in table.units) else None
+        if found.lastgroup != "n1":
+            return None
+        at = found.end()
+    return None
 
 
 def _minus_sign(work: str, at: int) -> bool:

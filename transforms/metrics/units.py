@@ -15,6 +15,7 @@ class UnitTable:
     units: dict[str, tuple[str, float]]
     count_units: frozenset[str]
     weak_after_chinese_digit: frozenset[str]
+    shared_by_a_list: frozenset[str]
     scale_words: tuple[str, ...]  # longest first
     regex: str  # source of a pattern matching one unit as written (scale + unit)
 
@@ -38,6 +39,7 @@ def unit_table() -> UnitTable:
         units=units,
         count_units=frozenset(spec.get("count_units", [])),
         weak_after_chinese_digit=frozenset(spec.get("weak_after_chinese_digit", [])),
+        shared_by_a_list=frozenset(spec.get("shared_by_a_list", [])),
         scale_words=tuple(sorted(scales, key=len, reverse=True)),
         regex=regex,
     )
