@@ -235,6 +235,19 @@ def test_a_change_column_beside_month_columns_is_the_latest_months_change():
     assert (change.measure, change.value, span(change)) == ("change", -235, (D(2024, 7, 1), D(2024, 7, 31)))
 
 
+def test_a_table_of_indicators_under_an_empty_corner_cell():
+    text = ("玉环市2019年国民经济和社会发展统计公报\n表1 2019年玉环市生产总值\n"
+            "| 绝对数 (亿元) | 比上年增长 (%) |\n"
+            "地区生产总值 | 617.50 | 5.2 |\n"
+            "第一产业 | 37.11 | 2.6 |")
+    ms = figures(text, date="2020-03-20")
+    gdp, growth, primary = by_mention(ms, "617.50"), by_mention(ms, "5.2"), by_mention(ms, "37.11")
+    assert (gdp.value, gdp.unit, gdp.measure, gdp.indicator_key) == (617.5, "亿元", "level", "gdp")
+    assert (growth.unit, growth.measure, growth.indicator_key) == ("%", "growth", "gdp")
+    assert (primary.unit, primary.indicator_key) == ("亿元", None)
+    assert span(gdp) == (D(2019, 1, 1), D(2019, 12, 31))
+
+
 def test_label_and_value_pairs_in_a_table_row():
     text = "每周运行分析报告(2019年4月8日至4月14日)\n基础指标 | 案件数 | 比率指标 | 数值 |\n立案数 | 51229 | 立案率 | 99.34% |"
     ms = figures(text, year=2019)

@@ -105,12 +105,21 @@ def _table_figure(reading: _Reading, fig: TableFigure) -> Metric:
         metric_id=metric_id(reading.doc.doc_id, fig.start, fig.end), doc_id=reading.doc.doc_id,
         section_id=leaf.section_id if leaf else None, char_start=fig.start, char_end=fig.end,
         sentence=text[line_start:len(text) if line_end < 0 else line_end].strip(), mention=text[fig.start:fig.end],
-        indicator=fig.indicator, indicator_key=indicator_key(fig.header) if fig.whole else None,
+        indicator=fig.indicator, indicator_key=_table_key(fig),
         measure=fig.measure, value=fig.value, value_low=fig.value, value_high=fig.value, bound="eq",
         unit=fig.unit, value_base=value_base, base_unit=base_unit, kind=fig.kind,
         period_label=period.label if period else None, period_start=period.start if period else None,
         period_end=period.end if period else None, period_source=source if period else None, masked=False,
     )
+
+
+def _table_key(fig: TableFigure) -> str | None:
+    """A whole's row takes its column's key (合计 | 14090 under 受理数); a row that
+    names a catalog indicator takes that one (地区生产总值 | 617.50 | 5.2); a
+    district's or category's row is a breakdown: none."""
+    if fig.whole:
+        return indicator_key(fig.header)
+    return indicator_key(fig.label)
 
 
 @dataclass

@@ -64,6 +64,7 @@ class TableFigure:
     indicator: str  # the row's label and the column's header
     header: str  # what the column (or the cell before the number) names
     whole: bool  # the row is the whole (合计, 全市) or names the indicator itself
+    label: str  # the row's label (a district, a category, or an indicator: 地区生产总值)
     month: int | None  # a month the header names (6月受理数)
     year: int | None
 
@@ -117,6 +118,8 @@ def table_figures(text: str, line_spans: list[tuple[int, int]]) -> list[TableFig
         numbers = [c for c in row if c.is_number]
         if not numbers:
             header = row  # the last row without numbers heads the columns
+            if text[start:end].lstrip().startswith(_CELL_SEPARATOR):
+                header = [Cell("", start, start)] + row  # an empty corner cell over the row labels
             continue
         if row[0].is_number:
             continue  # no label: nothing to say what the numbers are
@@ -180,7 +183,8 @@ def _figure(cell: Cell, header: str, label: str, whole: bool) -> TableFigure:
         measure = "level"
     kind = "target" if spec.target.search(name) else "actual"
     month, year = _header_month(name)
-    return TableFigure(cell.start, cell.end, value, unit, measure, kind, f"{label}{name}", name, whole, month, year)
+    return TableFigure(cell.start, cell.end, value, unit, measure, kind, f"{label}{name}", name, whole, label,
+                       month, year)
 
 
 def _header_month(name: str) -> tuple[int | None, int | None]:
