@@ -52,6 +52,7 @@ class BatchResult:
     sources: list[dict] = field(default_factory=list)
     unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
     rejected: int = 0
+    warnings: list[str] = field(default_factory=list)  # one console line each (documents loaded with a doubt)
 
 
 def new_run_id() -> str:
@@ -71,6 +72,12 @@ def _source_row(f: InputFile, sha: str | None, status: str, doc_ids: list[str], 
 def _reject_row(path: str, rejection: Rejection, run_id: str) -> dict:
     return {"source_path": path, "source_record": rejection.source_record, "reason": rejection.reason,
             "detail": rejection.detail, "run_id": run_id, "seen_at": _now()}
+
+
+def _kept_after_footer(path: str, record: int | None, chars: int) -> str:
+    return (f"{path}{f' line {record}' if record else ''}: kept {chars:,} characters after a site footer "
+            "(cutting there would drop much of the text; the file may hold several documents: "
+            "documents.chrome_kept_chars)")
 
 
 def _refusal(f: InputFile) -> Rejection:
@@ -179,6 +186,8 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str | None, lis
                 if stated:  # the user's metadata.csv beats what the file's own markup says
                     item.meta = {**item.meta, **stated}
                 doc = process(item)
+                if doc.chrome_kept_chars:
+                    result.warnings.append(_kept_after_footer(f.stored, item.source_record, doc.chrome_kept_chars))
                 if not doc.text:
                     result.rejects.append(_reject_row(f.stored, Rejection(
                         "empty", "no text left after removing site chrome", item.source_record), run_id))
@@ -384,6 +393,8 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
             summary.files_unchanged += result.unchanged
             summary.files_rejected += result.rejected
             summary.rejects += result.rejects
+            for warning in result.warnings:
+                logger.warning("%s", printable(warning))
             for reject in result.rejects:
                 logger.warning("rejected %s%s: %s (%s)", printable(reject["source_path"]),
                                f" line {reject['source_record']}" if reject["source_record"] else "",

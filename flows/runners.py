@@ -45,6 +45,9 @@ def default_workers() -> int:
 def warm_worker() -> None:
     """Load what the pipeline loads lazily (dictionaries, YAML knowledge), so a
     worker's first batch runs at steady speed. Runs once per worker process."""
+    from flows.console import quiet_prefect_failures
+
+    quiet_prefect_failures()  # a failed batch is reported once, by the command (flows/console.py)
     from transforms import segment
     from transforms.document import SourceText
     from transforms.pipeline import process
@@ -97,8 +100,10 @@ def run_flow(flow: Any, *args: Any, server: Any = None, say: Callable[[str], Non
     """Run `flow(*args, **kwargs)` against the configured Prefect API or a
     temporary server (`server`, launched early by the caller, or one started
     here): flows/prefect_api.py."""
+    from flows.console import quiet_prefect_failures
     from flows.prefect_api import prefect_api
 
+    quiet_prefect_failures()  # a fatal error is the command's one line (flows/console.py)
     with prefect_api(server, say):
         return flow(*args, **kwargs)
 

@@ -4,7 +4,10 @@
 deployment `speech-etl-ingest/<name>` (default name `scheduled-ingest`) with
 that schedule on the server at PREFECT_API_URL and runs its flow runs (each in
 a subprocess, one at a time) until stopped with Ctrl-C or SIGTERM. Stopping
-pauses the schedule; serving again resumes it.
+pauses the schedule; serving again resumes it. It stops within
+`STOP_SECONDS` whatever the server's state: when the server does not answer
+(gone, or hanging), the schedule stays as it was, a flow run in progress is
+killed (safe: see below), and the one line that says so is the last.
 
 A run that is stopped half-way is safe: the lake counts only committed
 batches and the warehouse file is swapped in whole (docs/architecture.md).
@@ -14,10 +17,17 @@ from __future__ import annotations
 
 import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect is imported)
 
+import asyncio
+import os
+import signal
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 FLOW_NAME = "speech-etl-ingest"
+# SIGTERM or Ctrl-C to exit, at most (issue 13: within 5 s, whatever the server's state)
+STOP_SECONDS = 4.0
 
 START_SERVER_HINT = (
     "start one with `prefect server start` (in another terminal) and "
@@ -113,25 +123,88 @@ def serve(plan: ServePlan, say=print) -> None:
     """Register the deployment and serve it until Ctrl-C or SIGTERM."""
     from prefect.deployments.runner import EntrypointType
 
+    from flows.console import prefect_tracebacks_off
     from flows.ingest import ingest
 
     url = api_url()
     _drop_shadowing_paths()
+    prefect_tracebacks_off()  # a server that goes away is a line, not a traceback (flows/console.py)
     say(f"serving {FLOW_NAME}/{plan.name} on {url}: ingest {', '.join(plan.paths)} "
         f"into {plan.warehouse}, {plan.schedule_text}; Ctrl-C stops")
-    ingest.serve(
+    gone = (f"stopped serving {FLOW_NAME}/{plan.name}: the Prefect server at {url} did not answer within "
+            f"{STOP_SECONDS:g} s, so its schedule was not paused")
+    runner = _bounded_stop_runner(gone, say)(name=plan.name, pause_on_shutdown=True,
+                                              limit=1)  # one run at a time (the warehouse lock guards the rest)
+    runner.add_flow(
+        ingest,
         name=plan.name,
         cron=plan.cron,
         interval=plan.interval,
         parameters=plan.parameters,
         description=f"Ingest speech files under {', '.join(plan.paths)} into the warehouse at {plan.warehouse}.",
         tags=["speech-etl"],
-        limit=1,  # one run at a time from this server (the warehouse lock guards the rest)
-        pause_on_shutdown=True,
         # the installed package, not a file path relative to where serve started
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    signal.signal(signal.SIGINT, runner.handle_sigterm)  # Ctrl-C stops the same way
+    asyncio.run(runner.start())
     say(f"stopped serving {FLOW_NAME}/{plan.name} (its schedule is paused until served again)")
+
+
+def _bounded_stop_runner(line_if_late: str, say):
+    """Prefect's Runner, whose stop (pausing the schedule, cancelling a flow
+    run: calls to the server, retried for minutes when it is gone) ends the
+    process after STOP_SECONDS at most, with `line_if_late`, exit status 0."""
+    from prefect.runner import Runner
+
+    from flows.console import silence_prefect_console
+
+    class BoundedStopRunner(Runner):
+        def handle_sigterm(self, *args, **kwargs) -> None:
+            if self.stopping:
+                return  # a second signal: the first one's deadline stands
+            silence_prefect_console()  # the stop is this command's one line
+            deadline = threading.Timer(STOP_SECONDS, _exit_now, (say, line_if_late))
+            deadline.daemon = True
+            deadline.start()
+            super().handle_sigterm(*args, **kwargs)
+
+    return BoundedStopRunner
+
+
+def _exit_now(say, line: str) -> None:
+    """Say `line`, kill the flow runs this process started (their workers die
+    with them: flows/reaper.py; what they committed stays), exit 0."""
+    children = _children()
+    say(line + ("; the flow run in progress was stopped (what it committed stays)" if children else ""))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(0)
+
+
+def _children() -> list[int]:
+    """Pids of this process's live children (Linux /proc; none elsewhere)."""
+    pids = []
+    try:
+        for task in os.scandir("/proc/self/task"):
+            with open(os.path.join(task.path, "children")) as fh:
+                pids += [int(p) for p in fh.read().split()]
+    except OSError:
+        pass
+    return [pid for pid in pids if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def make_plan(paths: list[Path], warehouse: Path, name: str, cron: str | None, interval: float | None,

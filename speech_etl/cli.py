@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -114,6 +115,9 @@ def _checked_lake(folder: Path, location: str | None) -> str | None:
 
 ReportOption = Annotated[Path | None, typer.Option(
     "--report", help="After each load, write the default HTML report here (see `speech-etl report`).")]
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", envvar="SPEECH_ETL_VERBOSE",
+    help="On a fatal error, show Prefect's report and traceback too (default: the error in one line).")]
 FollowSymlinksOption = Annotated[bool, typer.Option(
     "--follow-symlinks", help="Follow symbolic links to files anywhere (default: only links whose target lies "
                               "inside the given paths; others are rejected as outside_input).")]
@@ -134,8 +138,11 @@ def ingest(
         help="Dask scheduler, e.g. tcp://HOST:8786 (with --task-runner dask; see docs/performance.md).")] = None,
     lake: LakeOption = None,
     follow_symlinks: FollowSymlinksOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
+    if verbose:
+        os.environ["SPEECH_ETL_VERBOSE"] = "1"  # for the workers too (flows/console.py)
     if task_runner is None:
         task_runner = TaskRunnerKind.dask if dask_address else TaskRunnerKind.processes
     if dask_address and task_runner is not TaskRunnerKind.dask:
@@ -156,7 +163,7 @@ def ingest(
             err.print("Every file is as the last run recorded it and the warehouse is current: no flow run needed.",
                       highlight=False, soft_wrap=True)
             return
-    from flows.prefect_api import ServerError, TemporaryServer
+    from flows.prefect_api import TemporaryServer
 
     # first, so the server starts while this process imports Prefect (flows/prefect_api.py)
     server = TemporaryServer.unless_configured()
@@ -167,22 +174,42 @@ def ingest(
         summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
                            settings.batch_files, report=str(report_path.resolve()) if report_path else None,
                            task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                           lake_url=lake, follow_symlinks=follow_symlinks, server=server, say=lambda line: err.print(line, highlight=False, soft_wrap=True))
-    except OSError as exc:
-        raise fail(f"ingest failed: {exc}") from None
-    except ServerError as exc:
-        raise fail(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - the lake's and DuckDB's errors, one line each
-        from warehouse.lake import DamagedLakeError, LakeLocationError
-
-        import duckdb
-
-        if isinstance(exc, (DamagedLakeError, LakeLocationError)):
-            raise fail(str(exc)) from None
-        if isinstance(exc, duckdb.Error):
-            raise fail(f"ingest failed: DuckDB: {str(exc).strip().splitlines()[0]}") from None
-        raise
+                           lake_url=lake, follow_symlinks=follow_symlinks, server=server,
+                           say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    except Exception as exc:  # noqa: BLE001 - storage and server errors, one line each
+        message = _fatal_message(exc)
+        if message is None:
+            raise
+        raise fail(message) from None
     _print_summary(summary, folder)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _fatal_message(exc: Exception) -> str | None:
+    """The one line for a fatal error of a run: storage (the lake, DuckDB, a
+    full disk, a read-only folder) or the Prefect server; None for a bug."""
+    import duckdb
+    import httpx
+
+    from flows.prefect_api import ServerError
+    from warehouse.lake import DamagedLakeError, LakeLocationError
+
+    if isinstance(exc, (DamagedLakeError, LakeLocationError, ServerError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"ingest failed: {exc}"
+    if isinstance(exc, duckdb.Error):
+        return f"ingest failed: DuckDB: {_first_line(exc)}"
+    cause = exc
+    while cause is not None:  # Prefect wraps the client's error: "Failed to reach API at ..."
+        if isinstance(cause, httpx.HTTPError):
+            return f"ingest failed: the Prefect server stopped answering ({_first_line(exc)}: {_first_line(cause)})"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 @app.command()
@@ -195,8 +222,11 @@ def serve(
     report_path: ReportOption = None,
     lake: LakeOption = None,
     follow_symlinks: FollowSymlinksOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Serve the ingest flow on the Prefect server at PREFECT_API_URL with a schedule (Ctrl-C stops)."""
+    if verbose:
+        os.environ["SPEECH_ETL_VERBOSE"] = "1"  # Prefect's tracebacks on the console (flows/console.py)
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
     lake = _checked_lake(folder, lake)

@@ -107,8 +107,9 @@ def _write(folder: Path, name: bytes, data: bytes) -> None:
 
 
 def build(folder: Path, big: bool = False) -> list[Expected]:
-    """Write the corpus into `folder` (created); returns what each input should become.
-    A folder `<folder>-outside` beside it holds the target of a symlink that points out."""
+    """Write the corpus into `folder` (created); returns what each input should become
+    (with SMALL_LIMITS set, or with the default limits when `big`). A folder
+    `<folder>-outside` beside it holds the target of a symlink that points out."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     outside = folder.parent / f"{folder.name}-outside"
@@ -173,21 +174,50 @@ def build(folder: Path, big: bool = False) -> list[Expected]:
     inside.symlink_to(folder / SPEECH.name)
     cases.append(Expected(b"link_to_speech.txt"))
 
-    # resource bounds; the test suite runs with lower limits so these stay small
-    add("bomb_small.docx", _zip_bomb_docx(8 << 20), "too_large")
-    add("xml_small.docx", _docx_with_part(3 << 20), "too_large")
-    add("long_small.txt", ("长文本。" * 300_000).encode(), "too_large")
-    add("deep_small.html", _deep_html(6_000), "too_large")
+    # resource bounds: past SMALL_LIMITS, which the test suite sets so these stay small;
+    # within the default limits, which the bench keeps (they load there)
+    past = None if big else "too_large"
+    add("bomb_small.docx", _zip_bomb_docx(8 << 20), past)
+    add("xml_small.docx", _docx_with_part(3 << 20), past)
+    add("long_small.txt", ("长文本。" * 300_000).encode(), past)
+    add("deep_small.html", _deep_html(6_000), past)
     if big:
-        add("bomb.docx", _zip_bomb_docx(4 << 30), "too_large")
-        add("xml_100mb.docx", _docx_with_part(100 << 20), "too_large")
-        add("deep_100k.html", _deep_html(100_000), "too_large")
-        with open(folder / "text_200mb.txt", "wb") as fh:
-            chunk = _many_reports(20).encode()
-            for _ in range((200 << 20) // len(chunk)):
-                fh.write(chunk)
-        cases.append(Expected(b"text_200mb.txt", "too_large"))
+        _build_big(folder, cases)
     return cases
+
+
+def _write_repeated(path: Path, chunk: bytes, size: int) -> None:
+    with open(path, "wb") as fh:
+        for _ in range(max(1, size // len(chunk))):
+            fh.write(chunk)
+
+
+def _build_big(folder: Path, cases: list[Expected]) -> None:
+    """The issue's big inputs, and inputs just inside the default limits
+    (transforms/limits.py), which are read: what memory they take is the run's."""
+    def add(name: str, data: bytes, reason: str | None = None) -> None:
+        (folder / name).write_bytes(data)
+        cases.append(Expected(name.encode(), reason))
+
+    add("bomb.docx", _zip_bomb_docx(4 << 30), "too_large")  # 4 GB of zeros in a media part
+    add("xml_100mb.docx", _docx_with_part(100 << 20), "too_large")
+    add("xml_30mb.docx", _docx_with_part(30 << 20), "too_large")  # under the part limit: streamed, cut at 2 M chars
+    add("deep_100k.html", _deep_html(100_000), "too_large")
+    add("deep_15k.html", _deep_html(15_000))  # under the depth limit: parsed
+    _write_repeated(folder / "text_200mb.txt", _many_reports(20).encode(), 200 << 20)
+    cases.append(Expected(b"text_200mb.txt", "too_large"))
+    _write_repeated(folder / "text_60mb.txt", _many_reports(20).encode(), 60 << 20)  # read, then too long
+    cases.append(Expected(b"text_60mb.txt", "too_large"))
+    one_report = _many_reports(1).encode()  # just under 2 M characters: one document through the pipeline
+    _write_repeated(folder / "text_1_9m_chars.txt", one_report, len(one_report) * (1_900_000 // len(one_report.decode())))
+    cases.append(Expected(b"text_1_9m_chars.txt"))
+    with open(folder / "reports_40mb.jsonl", "w", encoding="utf-8") as fh:  # many documents in one file
+        number = 0
+        while fh.tell() < 40 << 20:
+            number += 1
+            fh.write(json.dumps({"title": f"第{number}号报告", "content": f"第{number}号。" + (GOOD_TEXT + "\n") * 40},
+                                ensure_ascii=False) + "\n")
+    cases.append(Expected(b"reports_40mb.jsonl"))
 
 
 # Limits the test suite sets (SPEECH_ETL_*), so that small files exercise every bound.

@@ -176,3 +176,18 @@ def test_placeholder_spans_asked_again_are_the_same_and_a_copy():
     assert placeholder_spans(text) == [(2, 4), (9, 11)]
     assert placeholder_spans("城管%") == [(0, 2)]
     assert placeholder_spans(text) == [(2, 4), (9, 11)]
+
+
+def test_a_footer_that_would_cut_much_of_the_text_is_removed_alone():
+    """Issue 13: several reports in one file, each ending in its site's footer,
+    are kept whole (the footers go); a footer with only a licence after it cuts."""
+    from transforms.clean import strip_chrome
+
+    report = [f"第{i}段:今年城镇新增就业1100万人以上,各项工作扎实推进。" * 4 for i in range(30)]
+    footer = "本作品来自维基文库,在全世界都属于公有领域。"
+    lines, found = strip_chrome([*report, footer, *report, footer, "许可协议:公有领域"])
+    assert lines == report + report
+    assert found.kept_after_tail == sum(len(line) + 1 for line in [*report, footer, "许可协议:公有领域"])
+    assert found.removed_chars == 2 * len(footer) + len("许可协议:公有领域") + 1
+    lines, found = strip_chrome([*report, footer, "许可协议:公有领域"])
+    assert lines == report and found.kept_after_tail == 0

@@ -22,8 +22,8 @@ import pytest
 
 from conftest import SAMPLE_SPEECH
 from hostile_corpus import SMALL_LIMITS, build
-from prefect_server import base_env, kill_marked, processes_with_marker, speech_etl_command, start, \
-    write_speech_variants
+from prefect_server import (PrefectServer, base_env, kill_marked, processes_with_marker, speech_etl_command, start,
+                            stop, write_speech_variants)
 
 
 def _ingest(inbox: Path, warehouse: Path, *options: str) -> subprocess.CompletedProcess:
@@ -90,6 +90,15 @@ def test_nothing_outside_the_inputs_is_read(hostile):
     assert _rows(warehouse, "SELECT status FROM sources WHERE source_path LIKE '%link_to_speech.txt'") == [("loaded",)]
 
 
+def test_a_file_of_several_reports_is_loaded_whole_with_a_warning(hostile):
+    _, _, warehouse, first, _, _ = hostile
+    [(chars, kept, removed)] = _rows(warehouse, "SELECT char_count, chrome_kept_chars, chrome_removed_chars "
+                                                "FROM documents WHERE source_path LIKE '%many_reports.txt'")
+    assert chars > 10_000 and kept > 10_000 and removed > 0
+    assert any("many_reports.txt: kept" in line and "after a site footer" in line
+               for line in first.stderr.splitlines())
+
+
 def test_console_lines_escape_control_characters(hostile):
     _, _, _, first, _, _ = hostile
     lines = (first.stdout + first.stderr).splitlines()
@@ -142,4 +151,58 @@ def _workers(marker: str) -> list[int]:
                 found.append(pid)
         except OSError:
             pass
+    return found
+
+
+@pytest.mark.slow
+def test_serve_rejects_bad_inputs_and_stops_within_5_s_of_sigterm_with_its_server_gone(tmp_path):
+    """Acceptance 3, and bad inputs under `serve`: a scheduled run rejects them
+    and goes on; with the server gone, SIGTERM stops serve in 5 s, one line, exit 0."""
+    inbox = tmp_path / "in"
+    cases = [c for c in build(tmp_path / "corpus") if c.name in (b"field_types.jsonl", b"gbk_\xd6\xd0.txt")]
+    inbox.mkdir()
+    for name in {case.name for case in cases}:
+        os.rename(os.path.join(os.fsencode(tmp_path / "corpus"), name), os.path.join(os.fsencode(inbox), name))
+    warehouse, log = tmp_path / "w", tmp_path / "serve.log"
+    marker = f"serve-gone-{uuid.uuid4().hex}"
+    serve = None
+    try:
+        with PrefectServer(tmp_path / "home", marker) as server:
+            serve = start(speech_etl_command("serve", str(inbox), "--interval", "2", "--warehouse", str(warehouse)),
+                          server.env(), log)
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and not _has_rejects(warehouse, len(cases)):
+                time.sleep(1)
+            assert _has_rejects(warehouse, len(cases)), log.read_text(errors="replace")[-3000:]
+            assert _rows(warehouse, "SELECT count(*) FROM documents") == [(1,)]
+            while time.monotonic() < deadline and _children(serve.pid):  # the flow run has ended
+                time.sleep(0.5)
+        time.sleep(1)  # the server is gone: serve notices
+        before = log.read_text(errors="replace")
+        stopped = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(30)
+        took = time.monotonic() - stopped
+        after = log.read_text(errors="replace")[len(before):]
+    finally:
+        if serve is not None:
+            stop(serve)
+        kill_marked(marker)
+    assert code == 0 and took <= 5, (code, took, after)
+    assert [line for line in after.splitlines() if line.strip()] == [after.strip()]
+    assert after.startswith("stopped serving") and "did not answer" in after
+    assert "Traceback" not in before + after
+
+
+def _has_rejects(warehouse: Path, count: int) -> bool:
+    try:
+        return _rows(warehouse, "SELECT count(*) FROM rejects")[0][0] >= count
+    except (duckdb.Error, OSError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += (task / "children").read_text().split()
     return found

@@ -198,6 +198,23 @@ class ChromeFindings:
     declared_char_count: int | None = None
     is_truncated: bool = False
     tail_cut: bool = False
+    removed_chars: int = 0  # characters removed as chrome: matched lines and spans, a cut tail
+    # characters after a footer that were kept, because cutting them would drop much of the text
+    kept_after_tail: int = 0
+
+
+@cache
+def _tail_keep() -> tuple[int, float]:
+    spec = load_yaml("chrome.yaml")["tail_keep"]
+    return int(spec["min_chars"]), float(spec["min_share"])
+
+
+def _cuts_too_much(rest: int, total: int) -> bool:
+    """Whether cutting `rest` characters of a `total`-character text at a footer
+    would drop a large part of it (a file holding several reports, each with
+    its footer): then the text is kept and the cut reported."""
+    min_chars, min_share = _tail_keep()
+    return rest >= min_chars and rest >= min_share * total
 
 
 def _apply_chrome(pattern: _ChromePattern, match: re.Match, found: ChromeFindings, at: int) -> None:
@@ -219,12 +236,15 @@ def _apply_chrome(pattern: _ChromePattern, match: re.Match, found: ChromeFinding
 
 
 def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
-    """Remove the chrome patterns of `chrome.yaml`, turning them into findings."""
+    """Remove the chrome patterns of `chrome.yaml`, turning them into findings.
+    A footer that would cut a large part of the text is removed alone."""
     found = ChromeFindings(gaps=[])
     out: list[str] = []
     length = 0  # length of "\n".join(out), for gap offsets
     hint = _chrome_hint()
+    rest = sum(len(line) + 1 for line in lines)  # characters of the lines not seen yet
     for line in lines:
+        rest -= len(line) + 1
         kept = line
         if hint is not None and not hint.search(line):
             length += len(kept) + (1 if out else 0)
@@ -246,7 +266,12 @@ def strip_chrome(lines: list[str]) -> tuple[list[str], ChromeFindings]:
                     last = match.end()
                 kept = "".join(pieces) + kept[last:] if pieces else kept
         kept = kept.strip()
+        found.removed_chars += len(line) - len(kept)
+        if found.tail_cut and _cuts_too_much(rest, length + rest):
+            found.tail_cut = False
+            found.kept_after_tail = found.kept_after_tail or rest
         if found.tail_cut:
+            found.removed_chars += max(rest, 0)
             break
         if kept:
             length += len(kept) + (1 if out else 0)
@@ -325,5 +350,7 @@ def clean(doc: Document) -> Document:
     doc.published_at = found.published_at
     doc.declared_char_count = found.declared_char_count
     doc.is_truncated = found.is_truncated
+    doc.chrome_removed_chars = found.removed_chars
+    doc.chrome_kept_chars = found.kept_after_tail or None
     doc.masked_count = len(placeholder_spans(doc.text))
     return doc

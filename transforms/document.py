@@ -111,6 +111,8 @@ class Document:
     declared_char_count: int | None = None
     is_truncated: bool = False
     gaps: list[Gap] = field(default_factory=list)
+    chrome_removed_chars: int = 0  # characters removed as site chrome
+    chrome_kept_chars: int | None = None  # characters after a footer kept: cutting them would drop much of the text
     masked_count: int = 0
     # metadata
     title: str | None = None

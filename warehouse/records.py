@@ -43,6 +43,8 @@ def document_row(doc: Document, source_path: str, run_id: str, ingested_at: dt.d
         "report_period_start": doc.report_period_start,
         "report_period_end": doc.report_period_end,
         "pages": doc.source.pages,
+        "chrome_removed_chars": doc.chrome_removed_chars,
+        "chrome_kept_chars": doc.chrome_kept_chars,
     }
 
 

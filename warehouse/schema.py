@@ -42,6 +42,10 @@ DOCUMENTS = pa.schema([
     ("report_period_end", pa.date32()),
     # added for PDF input (issue 15): a PDF's page count, NULL for other formats
     ("pages", pa.int32()),
+    # added for hostile inputs (issue 13): characters removed as site chrome, and
+    # characters after a footer kept because cutting them would drop much of the text
+    ("chrome_removed_chars", pa.int32()),
+    ("chrome_kept_chars", pa.int32()),
 ])
 
 SECTIONS = pa.schema([
