@@ -84,7 +84,7 @@ def run(corpus: Path, warehouse: Path) -> dict:
         sizes = marked_rss(needle)
         for pid, rss in sizes.items():
             per_process_peak[pid] = max(per_process_peak.get(pid, 0), rss)
-            roles.setdefault(pid, role(pid))
+            roles[pid] = role(pid) if roles.get(pid) in (None, "command") else roles[pid]  # forked, not yet exec'd
         if sum(sizes.values()) > peak:
             peak, peak_parts = sum(sizes.values()), sizes
         time.sleep(0.1)

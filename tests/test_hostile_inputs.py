@@ -206,3 +206,20 @@ def _children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         found += (task / "children").read_text().split()
     return found
+
+
+def test_a_full_disk_is_one_line(tmp_path):
+    """Prefect's report of the failure (its traceback) is left off; `--verbose` shows it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "SPEECH_ETL_"))}
+        run = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(SAMPLE_SPEECH.parent.parent),
+                              "--warehouse", str(disk / "w")], capture_output=True, text=True, timeout=300, env=env)
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if "| INFO" not in line and not line.startswith("Prefect:")]
+    assert len(errors) == 1 and errors[0].startswith("error: ingest failed") and "No space left" in errors[0]
