@@ -433,3 +433,45 @@ def test_jsonl_null_content_falls_back_to_text(tmp_path: Path) -> None:
     path.write_text('{"content": null, "text": "正文"}\n{"content": null}\n', encoding="utf-8")
     summary = [(r.source_record, r.text) if isinstance(r, SourceText) else (r.source_record, r.detail) for r in read_file(path)]
     assert summary == [(1, "正文"), (2, "line 2: no 'content' or 'text' field")]
+
+
+# --- issue 13: bounded and per-line ------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_unicode_without_a_byte_order_mark_is_read(encoding: str) -> None:
+    text = "一、总体情况\n2023年全市城镇新增就业1.2万人。"
+    [record] = read_source(text.encode(encoding), "speech.txt")
+    assert (record.text, record.encoding) == (text, encoding)
+
+
+def test_jsonl_wrong_field_types_surrogates_and_nul_bytes_reject_their_line_only() -> None:
+    lines = [b'{"content": "\xe6\xad\xa3\xe6\x96\x87\xe4\xb8\x80", "title": 2016}',
+             b'{"content": "\\udc00"}',
+             b'{"content": "\xe6\xad\xa3\xe6\x96\x87\x00"}',
+             b'{"content": "\xe6\xad\xa3\xe6\x96\x87\xe4\xba\x8c", "date": 2016, "issuer": "\xe5\x9b\xbd\xe5\x8a\xa1\xe9\x99\xa2"}']
+    records = read_source(b"\n".join(lines), "dump.jsonl")
+    assert [r.detail if isinstance(r, Rejection) else r.text for r in records] == [
+        "line 1: 'title' is a number, not a string",
+        "line 2: 'content' holds a lone surrogate escape (\\udc00), which is no character",
+        "line 3: a NUL byte at byte 20",
+        "正文二",
+    ]
+
+
+def test_read_limits_reject_too_large_inputs() -> None:
+    from hostile_corpus import _deep_html, _docx_with_part, _zip_bomb_docx
+
+    from transforms.limits import ReadLimits
+
+    small = ReadLimits(max_document_chars=1000, max_docx_part_bytes=1 << 20, max_docx_bytes=2 << 20,
+                       max_html_depth=100)
+    cases = {"long.txt": "长" * 1001, "long.jsonl": '{"content": "%s"}' % ("长" * 1001),
+             "deep.html": _deep_html(300), "xml.docx": _docx_with_part(2 << 20), "bomb.docx": _zip_bomb_docx(4 << 20)}
+    details = {}
+    for name, data in cases.items():
+        [record] = read_source(data if isinstance(data, bytes) else data.encode(), name, small)
+        assert isinstance(record, Rejection) and record.reason == "too_large", (name, record)
+        details[name] = record.detail
+    assert "SPEECH_ETL_MAX_DOCUMENT_CHARS" in details["long.txt"] and details["long.jsonl"].startswith("line 1:")
+    assert "SPEECH_ETL_MAX_HTML_DEPTH" in details["deep.html"]
+    assert "word/document.xml" in details["xml.docx"] and "SPEECH_ETL_MAX_DOCX_BYTES" in details["bomb.docx"]
