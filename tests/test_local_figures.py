@@ -248,6 +248,31 @@ def test_a_table_of_indicators_under_an_empty_corner_cell():
     assert span(gdp) == (D(2019, 1, 1), D(2019, 12, 31))
 
 
+def test_a_header_of_two_rows_names_each_column_from_both():
+    # as the HTML reader writes a merged header: each merged cell in every column it spans
+    text = ("江门市数字城管2024年7月份运行情况通报\n"
+            "单位 | 7月完成情况 | 7月完成情况 | 7月完成情况 | 2024年6月完成数 | 增/减 | 增/减 |\n"
+            "单位 | 任务数 | 完成数 | 完成率 | 2024年6月完成数 | (件) | 幅度 |\n"
+            "蓬江区城市管理和综合执法局 | 2600 | 2675 | 102.88% | 2696 | -21 | -0.78% |")
+    ms = {m.mention: m for m in figures(text, date="2024-08-05")}
+    assert (ms["2600"].kind, span(ms["2600"])) == ("target", (D(2024, 7, 1), D(2024, 7, 31)))
+    assert (ms["2675"].kind, ms["102.88%"].unit) == ("actual", "%")
+    assert span(ms["2696"]) == (D(2024, 6, 1), D(2024, 6, 30))
+    assert (ms["-21"].measure, ms["-21"].unit, ms["-21"].value) == ("change", "件", -21)
+    assert (ms["-0.78%"].measure, ms["-0.78%"].value) == ("growth", -0.78)
+
+
+def test_table_cells_with_their_own_units_and_empty_cells_keep_their_columns():
+    # as the .docx reader writes a table: 100处 is a number cell with its own unit
+    text = ("上半年工作情况\n项目 | 目标 | 完成 |\n拆墙透绿 | 100处 | 86处 |\n垃圾分类 |  | 覆盖率95% |\n"
+            "新增绿地 | 3.5万平方米 | 2.1万平方米 |")
+    ms = {m.mention: m for m in figures(text, date="2020-08-15")}
+    assert (ms["100处"].kind, ms["100处"].unit, ms["86处"].kind) == ("target", "处", "actual")
+    assert ms["100处"].indicator_key == "walls_removed"  # the row names a catalog indicator
+    assert (ms["2.1万平方米"].kind, ms["2.1万平方米"].value_base) == ("actual", 21000)  # after the row of words
+    assert ms["95%"].indicator == "覆盖率"  # a figure in words in a cell is read as text, cell by cell
+
+
 def test_label_and_value_pairs_in_a_table_row():
     text = "每周运行分析报告(2019年4月8日至4月14日)\n基础指标 | 案件数 | 比率指标 | 数值 |\n立案数 | 51229 | 立案率 | 99.34% |"
     ms = figures(text, year=2019)

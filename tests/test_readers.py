@@ -155,7 +155,7 @@ PAGE = """<!DOCTYPE html>
 """
 PAGE_TEXT = (
     "在全市城管工作会议上的讲话\n同志们：\n今天召开会议， 主要任务是部署工作。\n第二句在换行之后。\n"
-    "指标\n完成率\n垃圾分类\n９５％\n一是加强领导\n二是压实责任"
+    "指标 | 完成率 |\n垃圾分类 | ９５％ |\n一是加强领导\n二是压实责任"
 )
 
 
@@ -166,6 +166,31 @@ def test_html_main_text_without_chrome(tmp_path: Path) -> None:
     assert record.text == PAGE_TEXT
     assert record.meta == {"title": "在全市城管工作会议上的讲话"}
     assert (record.source_format, record.encoding) == ("html", "utf-8")
+
+
+BULLETIN = """<html><head><meta charset="utf-8"></head><body><div class="content">
+<h1>数字城管7月份运行情况通报</h1><p>7月份,系统共受理案件14090宗。</p>
+<table>
+<thead><tr><th rowspan="2">单位</th><th colspan="3">7月完成情况</th><th rowspan="2">2024年6月完成数</th>
+<th colspan="2">增/减</th></tr>
+<tr><th>任务数</th><th>完成数</th><th>完成率</th><th>(件)</th><th>幅度</th></tr></thead>
+<tbody><tr><td><p>蓬江区</p></td><td>2600</td><td>2675</td><td>102.88%</td><td>2696</td><td>-21</td><td>-0.78%</td></tr>
+</tbody></table>
+<table><tr><td><p>版面表格里的一段正文,用于布局。</p></td><td>右栏</td></tr><tr><td>甲</td><td>乙</td></tr></table>
+</div></body></html>"""
+
+
+def test_html_data_tables_are_rows_with_merged_cells_in_every_column_they_span(tmp_path: Path) -> None:
+    path = tmp_path / "bulletin.html"
+    path.write_text(BULLETIN, encoding="utf-8")
+    lines = read_one(path).text.split("\n")
+    assert lines[2:5] == [
+        "单位 | 7月完成情况 | 7月完成情况 | 7月完成情况 | 2024年6月完成数 | 增/减 | 增/减 |",
+        "单位 | 任务数 | 完成数 | 完成率 | 2024年6月完成数 | (件) | 幅度 |",
+        "蓬江区 | 2600 | 2675 | 102.88% | 2696 | -21 | -0.78% |",
+    ]
+    # a table laid out around prose is read a line per cell, as before
+    assert lines[5:] == ["版面表格里的一段正文,用于布局。", "右栏", "甲", "乙"]
 
 
 def test_html_declared_gb2312_charset(tmp_path: Path) -> None:
@@ -214,7 +239,7 @@ def make_docx(path: Path) -> None:
     document.save(str(path))
 
 
-def test_docx_paragraphs_and_table_cells_in_order(tmp_path: Path) -> None:
+def test_docx_paragraphs_and_table_rows_in_order(tmp_path: Path) -> None:
     path = tmp_path / "speech.docx"
     make_docx(path)
     record = read_one(path)
@@ -222,13 +247,10 @@ def test_docx_paragraphs_and_table_cells_in_order(tmp_path: Path) -> None:
         "在全市城管系统工作推进会上的讲话",
         "同志们：",
         "一、充分肯定上半年工作成绩",
-        "项目",
-        "目标与完成",
-        "拆墙透绿",
-        "100处",
-        "86处",
-        "垃圾分类",
-        "覆盖率95%",
+        # a table of figures: a line per row, the merged header cell in both columns it spans
+        "项目 | 目标与完成 | 目标与完成 |",
+        "拆墙透绿 | 100处 | 86处 |",
+        "垃圾分类 |  | 覆盖率95% |",
         "二、认清形势",
     ]
     assert (record.source_format, record.encoding, record.meta) == ("docx", None, {})

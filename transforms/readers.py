@@ -429,12 +429,79 @@ def _html_lines(root: Any, rules: _HtmlRules) -> str:
             if node.tag == "pre":
                 out.append(node.text(deep=True))
                 continue
+            if node.tag == "table":
+                rows = _data_table_rows(node, rules)
+                if rows is not None:  # a data table: one line per row, its cells as the tables reader wants them
+                    out.append("\n".join(rows))
+                    continue
             child = node.last_child
             while child is not None:
                 stack.append(child)
                 child = child.prev
     lines = (line.strip() for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# A table of figures is written one line per row, `cell | cell | cell |` (the form
+# transforms/metrics/tables.py reads, and the one the corpus pages use); a
+# merged cell is written into every column and row it spans, so a header of two
+# rows lines up with the data rows under it. A table used for layout (a cell
+# holding paragraphs, a table inside a cell) is read as before: a line per cell.
+_CELL_SEPARATOR = " | "
+_MAX_CELL_CHARS = 60  # longer cell text is prose: a layout table
+_MAX_SPAN = 50  # colspan/rowspan beyond this is not a real table's
+
+
+def _data_table_rows(table: Any, rules: _HtmlRules) -> list[str] | None:
+    """The rows of a table of figures as lines, or None for a layout table."""
+    grid: list[list[str]] = []
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still spanned)
+    for tr in _table_rows(table):
+        row: list[str] = []
+        for cell in (c for c in tr.iter() if c.tag in ("td", "th")):
+            if cell.css_first("table") is not None or any(
+                    n.tag in rules.block_tags and n.tag not in ("br", "span") and n.tag != "p" for n in cell.iter()):
+                return None
+            text = _SPACES.sub(" ", cell.text(deep=True)).strip()
+            if len(text) > _MAX_CELL_CHARS or "。" in text:
+                return None  # prose
+            _fill_carried(row, carried)
+            columns, rows = _span(cell.attributes.get("colspan")), _span(cell.attributes.get("rowspan"))
+            for _ in range(columns):
+                if rows > 1:
+                    carried[len(row)] = (text, rows - 1)
+                row.append(text)
+        _fill_carried(row, carried)
+        if row:
+            grid.append(row)
+    if len(grid) < 2 or max(len(r) for r in grid) < 2:
+        return None
+    return [_CELL_SEPARATOR.join(r) + _CELL_SEPARATOR.rstrip() for r in grid]
+
+
+def _table_rows(table: Any):
+    """The table's own rows (not those of a table nested in a cell)."""
+    for child in table.iter():
+        if child.tag == "tr":
+            yield child
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            yield from (tr for tr in child.iter() if tr.tag == "tr")
+
+
+def _fill_carried(row: list[str], carried: dict[int, tuple[str, int]]) -> None:
+    """Cells of rows above that span down into this row, at its next columns."""
+    while len(row) in carried:
+        text, left = carried.pop(len(row))
+        if left > 1:
+            carried[len(row)] = (text, left - 1)
+        row.append(text)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return min(max(int(value or 1), 1), _MAX_SPAN)
+    except ValueError:
+        return 1
 
 
 def _read_html(data: bytes, fmt: str, limits: ReadLimits) -> list[Record]:
@@ -497,9 +564,13 @@ def _docx_block(element: Any, lines: list[str]) -> None:
         text = Paragraph(element, None).text
         lines.extend(line for line in text.splitlines() if line.strip())
     elif element.tag == f"{_W}tbl":
-        # Walking the XML, a merged cell is read once: a horizontal merge is
-        # one w:tc spanning columns, and the continuation cells of a vertical
-        # merge are empty. (python-docx's row.cells repeats merged cells.)
+        rows = _docx_data_table_rows(element)
+        if rows is not None:  # a table of figures: one line per row (see _data_table_rows)
+            lines.extend(rows)
+            return
+        # A layout table, walking the XML: a merged cell is read once (a horizontal
+        # merge is one w:tc spanning columns, the continuation cells of a vertical
+        # merge are empty; python-docx's row.cells repeats merged cells).
         for tr in element.iterchildren(f"{_W}tr"):
             for tc in tr.iterchildren(f"{_W}tc"):
                 _docx_blocks(tc, lines)
@@ -507,6 +578,35 @@ def _docx_block(element: Any, lines: list[str]) -> None:
         content = element.find(f"{_W}sdtContent")
         if content is not None:
             _docx_blocks(content, lines)
+
+
+def _docx_data_table_rows(table: Any) -> list[str] | None:
+    """A .docx table of figures as lines of cells, a merged cell written into
+    every column (w:gridSpan) and row (w:vMerge) it spans; None for a layout table."""
+    from docx.text.paragraph import Paragraph
+
+    grid: list[list[str]] = []
+    for tr in table.iterchildren(f"{_W}tr"):
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            if tc.find(f".//{_W}tbl") is not None:
+                return None
+            text = " ".join(Paragraph(p, None).text.strip() for p in tc.iterchildren(f"{_W}p")).strip()
+            text = _SPACES.sub(" ", text)
+            if len(text) > _MAX_CELL_CHARS or "。" in text:
+                return None  # prose
+            properties = tc.find(f"{_W}tcPr")
+            span = properties.find(f"{_W}gridSpan") if properties is not None else None
+            merge = properties.find(f"{_W}vMerge") if properties is not None else None
+            if merge is not None and merge.get(f"{_W}val") in (None, "continue") and grid:
+                above = grid[-1]
+                text = above[len(row)] if len(row) < len(above) else text  # the cell it continues
+            row.extend([text] * _span(span.get(f"{_W}val") if span is not None else None))
+        if row:
+            grid.append(row)
+    if len(grid) < 2 or max(len(r) for r in grid) < 2:
+        return None
+    return [_CELL_SEPARATOR.join(r) + _CELL_SEPARATOR.rstrip() for r in grid]
 
 
 def _check_docx_sizes(archive: zipfile.ZipFile, limits: ReadLimits) -> zipfile.ZipInfo:

@@ -26,7 +26,7 @@ from transforms.metrics.kind import kind_of, portfolio_kind
 from transforms.metrics.indicator import indicator_key
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, breakdown_openers, figure_period, period_at
-from transforms.metrics.tables import TableFigure, header_period, table_figures, table_rows
+from transforms.metrics.tables import TableFigure, has_number_cell, header_period, table_figures, table_rows
 from transforms.metrics.units import to_base, unit_table
 from transforms.metrics.values import Values, read_values
 
@@ -56,13 +56,17 @@ def extract_metrics(doc: Document) -> list[Metric]:
     reading = _Reading(doc, work, lines, SectionIndex(doc, doc.reference_date))
 
     tables = table_rows(doc.text)
-    row_starts = [a for table in tables for a, _b in table]
-    row_ends = [b for table in tables for _a, b in table]
+    cell_figures = [fig for table in tables for fig in table_figures(doc.text, table)]
+    # rows with number cells are read by tables.py; a row of cells that hold
+    # figures in words (拆墙透绿 | 100处 | 86处) is read as text
+    number_rows = [(a, b) for table in tables for a, b in table if has_number_cell(doc.text, a, b)]
+    row_starts = [a for a, _b in number_rows]
+    row_ends = [b for _a, b in number_rows]
 
     def excluded_or_in_table(pos: int) -> bool:
         i = bisect.bisect_right(row_starts, pos) - 1
         if i >= 0 and pos < row_ends[i]:
-            return True  # a table row: its cells are read by tables.py
+            return True
         return lines.excluded(pos)
 
     out: list[Metric] = []
@@ -80,8 +84,8 @@ def extract_metrics(doc: Document) -> list[Metric]:
             names = previous.names if previous.end > context.sent_start else ()
             previous = Previous(cand.unit_end, context.indicator, context.cue_words, context.respective,
                                 names + (context.named or "",))
-    if tables:
-        out += [_table_figure(reading, fig) for table in tables for fig in table_figures(doc.text, table)]
+    if cell_figures:
+        out += [_table_figure(reading, fig) for fig in cell_figures]
         out.sort(key=lambda m: m.char_start)
     return out
 

@@ -17,7 +17,7 @@ from transforms.metrics import period as period_mod
 from transforms.metrics.candidates import patterns
 
 SENTENCE_END = re.compile(r"[。!?！？;；\n]")
-CLAUSE_END = re.compile(r"[。!?！？;；\n,，:：]")
+CLAUSE_END = re.compile(r"[。!?！？;；\n,，:：|]")  # | between table cells
 
 
 class Line:

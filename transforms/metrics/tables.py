@@ -20,9 +20,16 @@ from transforms.knowledge import load_yaml
 from transforms.metrics import period as period_mod
 from transforms.metrics.cues import alternation
 from transforms.metrics.period import Period
+from transforms.metrics.units import unit_table
 
 _CELL_SEPARATOR = "|"
-_NUMBER_CELL = re.compile(r"-?\d+(?:\.\d+)?%?")
+_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _number_cell() -> re.Pattern:
+    """A cell that is a number, with its own unit or none (51571, 99.34%, 100处, 3.5万平方米)."""
+    return re.compile(rf"(?P<number>-?\d+(?:\.\d+)?)(?P<unit>%|{unit_table().regex})?")
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Cell:
 
     @property
     def is_number(self) -> bool:
-        return bool(_NUMBER_CELL.fullmatch(self.text))
+        return _number_cell().fullmatch(self.text) is not None
 
 
 @dataclass(frozen=True)
@@ -70,15 +77,24 @@ class TableFigure:
 
 
 def cells(text: str, start: int, end: int) -> list[Cell]:
-    """The cells of a table row between `start` and `end` (a line)."""
+    """The cells of a table row between `start` and `end` (a line). An empty cell
+    keeps its column (`垃圾分类 |  | 95% |`, a corner cell `| 绝对数 |`); what follows
+    the last separator is no cell; a row of empty cells has none."""
     out, at = [], start
-    for piece in text[start:end].split(_CELL_SEPARATOR):
+    pieces = text[start:end].split(_CELL_SEPARATOR)
+    if pieces and not pieces[-1].strip():
+        pieces.pop()
+    for piece in pieces:
         stripped = piece.strip()
-        if stripped:
-            lead = piece.index(stripped)
-            out.append(Cell(stripped, at + lead, at + lead + len(stripped)))
+        lead = piece.index(stripped) if stripped else 0
+        out.append(Cell(stripped, at + lead, at + lead + len(stripped)))
         at += len(piece) + 1
-    return out
+    return out if any(c.text for c in out) else []
+
+
+def has_number_cell(text: str, start: int, end: int) -> bool:
+    """A cell of the row between `start` and `end` is a bare number (51571, 99.34%)."""
+    return any(c.is_number for c in cells(text, start, end))
 
 
 def is_table_row(text: str, start: int, end: int) -> bool:
@@ -110,24 +126,50 @@ def table_rows(text: str) -> list[list[tuple[int, int]]]:
 def table_figures(text: str, line_spans: list[tuple[int, int]]) -> list[TableFigure]:
     """Figures of the table rows among `line_spans` (consecutive lines of one table)."""
     out: list[TableFigure] = []
-    header: list[Cell] | None = None
+    header_rows: list[list[Cell]] = []  # the rows without numbers just above the data rows
+    in_data = False
     for start, end in line_spans:
         row = cells(text, start, end)
         if not row:
             continue
         numbers = [c for c in row if c.is_number]
         if not numbers:
-            header = row  # the last row without numbers heads the columns
-            if text[start:end].lstrip().startswith(_CELL_SEPARATOR):
-                header = [Cell("", start, start)] + row  # an empty corner cell over the row labels
+            if in_data:
+                if any(_DIGIT.search(c.text) for c in row):
+                    continue  # a row of figures in words (垃圾分类 |  | 覆盖率95%): read as text
+                header_rows, in_data = [], False  # a new header after data rows starts a new block
+            header_rows.append(row)
             continue
+        in_data = True
         if row[0].is_number:
             continue  # no label: nothing to say what the numbers are
+        header = _stacked_header(header_rows, len(row))
         if header is not None and len(header) == len(row) and not _pairs(row):
             out += _by_header(row, header)
         else:
             out += _by_pairs(row)
     return out
+
+
+def _stacked_header(header_rows: list[list[Cell]], columns: int) -> list[Cell] | None:
+    """The header over a data row: the last row without numbers, joined with the
+    rows above it of as many cells (a merged cell written into each column it
+    spans: `7月完成情况` over `任务数`, `增/减` over `(件)`), each text once."""
+    if not header_rows:
+        return None
+    stack = [header_rows[-1]]
+    if len(stack[0]) == columns:
+        for above in reversed(header_rows[:-1]):
+            if len(above) != columns:
+                break
+            stack.insert(0, above)
+    if len(stack) == 1:
+        return stack[0]
+    joined = []
+    for column in zip(*stack):
+        texts = [c.text for i, c in enumerate(column) if c.text and (i == 0 or c.text != column[i - 1].text)]
+        joined.append(Cell("".join(texts), column[-1].start, column[-1].end))
+    return joined
 
 
 def _pairs(row: list[Cell]) -> bool:
@@ -170,10 +212,11 @@ def _by_pairs(row: list[Cell]) -> list[TableFigure]:
 
 def _figure(cell: Cell, header: str, label: str, whole: bool) -> TableFigure:
     spec = _spec()
-    percent = cell.text.endswith("%")
-    value = float(cell.text.rstrip("%"))
+    number = _number_cell().fullmatch(cell.text)
+    value, own_unit = float(number.group("number")), number.group("unit")
+    percent = own_unit == "%"
     unit_in_header = spec.header_unit.search(header)
-    unit = "%" if percent else (unit_in_header.group(1) if unit_in_header else None)
+    unit = own_unit or (unit_in_header.group(1) if unit_in_header else None)
     name = spec.header_unit.sub("", header).strip()
     if spec.growth.search(name) and (percent or unit == "%"):
         measure = "growth"
