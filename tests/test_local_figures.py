@@ -128,6 +128,18 @@ def test_a_year_inside_an_earlier_sentence_is_no_lead_in():
     assert span(by_mention(ms, "5.94亿元")) == (D(2017, 1, 1), D(2017, 3, 31))
 
 
+def test_a_review_of_a_year_not_over_does_not_report_on_the_whole_year():
+    text = "县统计局关于2023年经济运行情况的分析\n(一)1-5月主要指标完成情况\n全县固定资产投资完成45亿元。\n(二)存在的问题\n工业投资下降5.1%。"
+    ms = figures(text, date="2023-06-25")
+    assert span(by_mention(ms, "45亿元")) == (D(2023, 1, 1), D(2023, 5, 31))  # its heading
+    assert span(by_mention(ms, "5.1%")) == (D(2023, 1, 1), D(2023, 6, 25))  # the year so far, not all of 2023
+    # a year's summary written in December, and a plan, do report on the year
+    ms = figures("2022年度城市管理工作总结\n全区共拆除违法建设120处。", date="2022-12-15")
+    assert span(ms[0]) == (D(2022, 1, 1), D(2022, 12, 31))
+    ms = figures("2023年城市管理工作计划\n全年拆除违法建设100处。", date="2023-02-10")
+    assert span(ms[0]) == (D(2023, 1, 1), D(2023, 12, 31))
+
+
 def test_a_wider_areas_figure_in_an_aside_has_the_measure_of_the_figure_before():
     ms = figures("1-3月份,全县规模以上工业增加值同比增长7.5%(全市11.1%),较去年同期回落0.9个百分点。",
                  date="2025-04-20")

@@ -217,6 +217,8 @@ def report_period(doc: Document) -> Document:
         found = title_period(title, ref, doc.doc_type)
         if found is not None and title and not _YEAR.search(title):
             found = _year_from_opening(found, doc.text[:_OPENING]) or found
+        if found is not None and _year_not_over(found, ref, title):
+            found = None  # 关于2023年经济运行情况的分析 on 25 June: the body says which part of the year
         doc.report_period_from = "title"
         if found is None:
             headings = frozenset(s.heading for s in doc.sections if s.heading)
@@ -227,6 +229,17 @@ def report_period(doc: Document) -> Document:
         else:
             doc.report_period_from = None
     return doc
+
+
+_LAST_REVIEW_MONTH = 10  # a year's review written in November or December reports on the year
+
+
+def _year_not_over(found: Period, ref: dt.date | None, title: str | None) -> bool:
+    """A review whose title names a whole year, dated well before that year ends:
+    it cannot report on the whole year."""
+    whole_year = (found.start.month, found.start.day, found.end.month, found.end.day) == (1, 1, 12, 31)
+    return bool(whole_year and ref is not None and ref.year == found.end.year and ref.month <= _LAST_REVIEW_MONTH
+                and title and _doc_roles().review_document.search(title))
 
 
 def _year_from_opening(found: Period, opening: str) -> Period | None:
