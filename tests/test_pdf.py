@@ -158,3 +158,48 @@ def test_page_numbers_and_running_headers_are_dropped_at_the_page_edges():
     body = strip_page_chrome(pages, [842.0] * 3)
     assert [[line.text for line in page] for page in body] == [
         ["某某县人民政府文件汇编", "正文第1页的内容。"], ["正文第2页的内容。"], ["正文第3页的内容。"]]
+
+
+PDF_LINES = "\n".join(["县城市管理局", "2024", "年工作总结", "2024", "年,XX县城市管理局累计安排人员近", "800",
+                       "余人次,按照", "“政府引导”", "的原则开展整治。", "一、工作开展情况", "(一)市容市貌管理方面",
+                       "聚焦重点领域,共拆除", "23", "处", "1833.76", "平方米违建。"])
+
+
+def test_clean_joins_text_pasted_out_of_a_pdf():
+    from transforms.clean import clean
+    from transforms.document import Document
+
+    doc = clean(Document(source=SourceText(text=PDF_LINES, source_format="txt")))
+    assert doc.text.split("\n") == [
+        "县城市管理局2024年工作总结",
+        "2024年,XX县城市管理局累计安排人员近800余人次,按照“政府引导”的原则开展整治。",
+        "一、工作开展情况", "(一)市容市貌管理方面", "聚焦重点领域,共拆除23处1833.76平方米违建。"]
+    lines = "2014年政府工作报告\n一、工作回顾\n国内生产总值增长7.7%。\n城镇新增就业1310万人"
+    assert clean(Document(source=SourceText(text=lines, source_format="txt"))).text == lines  # other text keeps its lines
+
+
+def test_a_gap_in_pdf_lines_still_points_where_the_text_was_cut():
+    from transforms.clean import clean
+    from transforms.document import Document
+
+    text = PDF_LINES.replace("的原则开展整治。", "的原则开展整治。…(此处省略1200字)…")
+    doc = clean(Document(source=SourceText(text=text, source_format="txt")))
+    (gap,) = doc.gaps
+    assert gap.chars == 1200
+    assert doc.text[:gap.at].endswith("的原则开展整治。") and doc.text[gap.at:].startswith("\n一、工作开展情况")
+
+
+def test_the_corpus_pdf_lines_txt_and_its_page_are_one_document():
+    if not PDF_LINES_TXT.exists():
+        pytest.skip(f"the shared corpus is not at {PDF_LINES_TXT}")
+    import json
+
+    from transforms.clean import clean
+    from transforms.document import Document
+
+    (txt,) = read_source(PDF_LINES_TXT.read_bytes(), PDF_LINES_TXT.name)
+    page = json.loads((SHARED_CORPUS / "local" / "pages.jsonl").read_text(encoding="utf-8").split("\n")[55])
+    from_txt = clean(Document(source=txt)).text
+    assert from_txt == clean(Document(source=SourceText(text=page["text"], source_format="jsonl"))).text
+    assert from_txt.split("\n")[0] == "县城市管理局2024年工作总结及2025年工作计划"
+    assert "累计安排人员近800余人次,按照“政府引导" in from_txt and "共拆除23处1833.76平方米违建" in from_txt

@@ -7,6 +7,7 @@ the same document.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -16,6 +17,7 @@ from functools import cache
 
 from transforms.document import Document, Gap
 from transforms.knowledge import load_yaml
+from transforms.pdf_lines import repair as repair_pdf_lines
 
 # Zero-width and BOM characters that split numbers ("74.4\u200b万亿元").
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -344,6 +346,12 @@ def clean(doc: Document) -> Document:
     lines = [tidy_spaces(line) for line in normalized_lines(doc.source.text)] if doc.source.text.strip() else []
     lines = join_broken_lines(lines)
     lines, found = strip_chrome(lines)
+    # Text pasted out of a PDF (a figure alone on its line, its unit on the
+    # next) is joined back into paragraphs; after the chrome, whose patterns
+    # match whole lines. Gaps move back by the line breaks removed before them.
+    lines, removed = repair_pdf_lines(lines)
+    for gap in found.gaps:
+        gap.at -= bisect.bisect_left(removed, gap.at)
     doc.text = "\n".join(lines)
     doc.doc_id = document_id(doc.text)
     doc.gaps = found.gaps
