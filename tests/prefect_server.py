@@ -108,10 +108,17 @@ class PrefectServer:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "PrefectServer":
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server process (it answers some seconds later: `wait_ready`)."""
         self.home.mkdir(parents=True, exist_ok=True)
         prefect = shutil.which("prefect", path=str(BIN)) or str(BIN / "prefect")
         self.proc = start([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
                           base_env(self.home, self.marker), self.log)
+
+    def wait_ready(self) -> "PrefectServer":
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

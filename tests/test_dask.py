@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLES, warehouse_tables as _tables
+from conftest import ROOT, SAMPLES, SAMPLES_BATCH_BYTES, cli_env, warehouse_tables as _tables
 
 BIN = Path(sys.executable).parent
 
@@ -32,15 +32,15 @@ def _wait_for_workers(address: str, n: int, timeout: float = 90) -> None:
         client.wait_for_workers(n, timeout=timeout)
 
 
-def _ingest(warehouse: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    env = dict(env or os.environ, SPEECH_ETL_BATCH_BYTES="20000")  # several batches from the small samples
+def _ingest(warehouse: Path, *options: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = cli_env(**(extra_env or {}), SPEECH_ETL_BATCH_BYTES=SAMPLES_BATCH_BYTES)  # several batches from the samples
     result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(SAMPLES), "--warehouse", str(warehouse),
                              *options], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
 
-def test_dask_cluster_run_equals_local_run(tmp_path):
+def test_dask_cluster_run_equals_local_run(tmp_path, samples_in_batches):
     if not (BIN / "dask").exists():
         pytest.skip("the dask command is not installed (pip install distributed)")
     port = _free_port()
@@ -68,8 +68,7 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
 
         on_dask = _ingest(tmp_path / "dask", "--task-runner", "dask", "--dask-address", address)
         on_dask_s3 = _ingest(tmp_path / "dask-s3", "--task-runner", "dask", "--dask-address", address,
-                             "--lake", "s3://cluster-lake/lake", env=env)
-        _ingest(tmp_path / "local")
+                             "--lake", "s3://cluster-lake/lake", extra_env=s3.env)
         assert "batch 2/" in on_dask.stdout + on_dask.stderr
         assert "batch 2/" in on_dask_s3.stdout + on_dask_s3.stderr
         assert not (tmp_path / "dask-s3" / "lake").exists()  # the workers wrote to the bucket
@@ -81,7 +80,7 @@ def test_dask_cluster_run_equals_local_run(tmp_path):
             ran = client.run(lambda dask_worker: len(dask_worker.data) + dask_worker.state.executed_count)
         assert sum(ran.values()) > 0 and len(ran) == 2
 
-        local_tables = _tables(tmp_path / "local")
+        local_tables = _tables(samples_in_batches)  # the same ingest without Dask (conftest)
         assert {"documents", "sections", "metrics", "terms"} <= set(local_tables)
         assert len(local_tables["documents"]) > 0 and len(local_tables["terms"]) > 0
         for run in ("dask", "dask-s3"):

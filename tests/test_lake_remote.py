@@ -6,7 +6,6 @@ processes writing to it) giving the same tables as a local run."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from conftest import ROOT, SAMPLE_SPEECH, SAMPLES, warehouse_tables
+from conftest import ROOT, SAMPLE_SPEECH, SAMPLES, SAMPLES_BATCH_BYTES, cli_env, warehouse_tables
 from flows.files import InputFile
 from flows.ingest import process_batch, write_batch
 from warehouse import schema
@@ -135,7 +134,7 @@ def s3(tmp_path_factory):
 
 
 def _speech_etl(s3, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, **s3.env, SPEECH_ETL_BATCH_BYTES="20000")  # several batches from the samples
+    env = cli_env(**s3.env, SPEECH_ETL_BATCH_BYTES=SAMPLES_BATCH_BYTES)  # several batches from the samples
     return subprocess.run([sys.executable, "-m", "speech_etl", *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=600)
 
@@ -146,18 +145,18 @@ def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_an_ingest_into_s3_equals_a_local_run(s3, tmp_path):
+def test_an_ingest_into_s3_equals_a_local_run(s3, tmp_path, samples_in_batches):
     url = f"s3://{BUCKET}/lake"
     on_s3 = _ok(_speech_etl(s3, "ingest", str(SAMPLES), "--warehouse", str(tmp_path / "s3"), "--lake", url,
                             "--workers", "2"))
     assert "batch 2/" in on_s3.stdout + on_s3.stderr  # several batches, written by worker processes
-    _ok(_speech_etl(s3, "ingest", str(SAMPLES), "--warehouse", str(tmp_path / "local")))
 
     assert not (tmp_path / "s3" / "lake").exists()  # the lake is in the bucket, not beside the database
     s3.apply()
     remote = Lake(url)
     assert remote.commits() and remote.store.names("documents")
-    s3_tables, local_tables = warehouse_tables(tmp_path / "s3"), warehouse_tables(tmp_path / "local")
+    # the same ingest with the lake in the warehouse folder (conftest)
+    s3_tables, local_tables = warehouse_tables(tmp_path / "s3"), warehouse_tables(samples_in_batches)
     assert {"documents", "sections", "metrics", "terms", "rejects"} <= set(local_tables)
     assert len(local_tables["documents"]) > 0
     for name in local_tables:

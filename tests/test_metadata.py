@@ -274,15 +274,15 @@ def test_metadata_csv_beats_inference_in_an_ingest(tmp_path):
     assert (b[6], b[7]) == (2024, "input")
 
 
-def test_ingest_states_date_sources(tmp_path):
+def test_ingest_states_date_sources(dev_ingest):
     if not (SHARED_CORPUS / "local").exists():
         pytest.skip(f"the shared local corpus is not at {SHARED_CORPUS / 'local'}")
-    result = speech_etl("ingest", str(SHARED_CORPUS), "--warehouse", str(tmp_path / "w"))
+    warehouse, result = dev_ingest  # `speech-etl ingest ../shared/corpus` into a new warehouse (conftest)
     line = re.search(r"Dates of the (\d+) documents added, by source: input (\d+), text (\d+), title (\d+), "
                      r"path (\d+), none (\d+)", result.stdout)
     assert line, result.stdout
     total, *counts = map(int, line.groups())
-    documents = query(tmp_path / "w", "SELECT count(*) FROM documents")[0][0]
+    documents = query(warehouse, "SELECT count(*) FROM documents")[0][0]
     assert total == sum(counts) == documents
-    by_source = dict(query(tmp_path / "w", "SELECT coalesce(date_source, 'none'), count(*) FROM documents GROUP BY 1"))
+    by_source = dict(query(warehouse, "SELECT coalesce(date_source, 'none'), count(*) FROM documents GROUP BY 1"))
     assert [by_source.get(k, 0) for k in ("input", "text", "title", "path", "none")] == counts

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH
+from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH, cli_env
 from warehouse import load
 from warehouse.lake import COMMITS, DamagedLakeError
 
@@ -43,7 +43,7 @@ for line in sys.stdin:
 
 def ingest(inbox: Path, warehouse: Path) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "--warehouse", str(warehouse)],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, env=cli_env())  # the session's Prefect server
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

@@ -1,7 +1,7 @@
 """Crash safety and one writer at a time (issue 4, acceptance 3 and 4).
 
-Runs go to one real Prefect server started for this module (so each run is
-quick), with batches of one file so a run commits many times.
+Runs go to one real Prefect server, the session's (conftest.SESSION_SERVER),
+so each run is quick, with batches of one file so a run commits many times.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ import duckdb
 import pytest
 from filelock import FileLock
 
-from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH
+from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH, SESSION_SERVER, SessionServerClient
 from flows.lock import LOCK_NAME
-from prefect_server import (PrefectServer, kill_marked, speech_etl_command, start, stop,
-                            write_speech_variants)
+from prefect_server import kill_marked, speech_etl_command, start, stop, write_speech_variants
 from warehouse.lake import COMMITS, Lake
 
 pytestmark = pytest.mark.slow
@@ -35,10 +34,10 @@ DATA_TABLES = ("documents", "sections", "metrics", "terms", "rejects")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """The session's Prefect server; this module's runs carry their own marker."""
     marker = f"safety-{uuid.uuid4().hex}"
     try:
-        with PrefectServer(tmp_path_factory.mktemp("prefect-home"), marker) as srv:
-            yield srv
+        yield SESSION_SERVER.client(tmp_path_factory.mktemp("prefect-home"), marker)
     finally:
         kill_marked(marker)
 
@@ -56,7 +55,7 @@ def ingest_args(inbox: Path, warehouse: Path) -> list[str]:
     return speech_etl_command("ingest", str(inbox), "--warehouse", str(warehouse))
 
 
-def run_ingest(server: PrefectServer, inbox: Path, warehouse: Path, log: Path) -> str:
+def run_ingest(server: SessionServerClient, inbox: Path, warehouse: Path, log: Path) -> str:
     proc = start(ingest_args(inbox, warehouse), server.env(SPEECH_ETL_BATCH_FILES="1"), log)
     try:
         assert proc.wait(300) == 0, log.read_text(errors="replace")[-4000:]
