@@ -372,7 +372,8 @@ def main() -> None:
         sys.exit(2)
     except click_errors.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "speech-etl"
-        err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False)
+        err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False,
+                  soft_wrap=True)
         sys.exit(2)
     except Abort:
         err.print("aborted")

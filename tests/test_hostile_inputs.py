@@ -168,9 +168,13 @@ def test_serve_rejects_bad_inputs_and_stops_within_5_s_of_sigterm_with_its_serve
     serve = None
     try:
         with PrefectServer(tmp_path / "home", marker) as server:
-            serve = start(speech_etl_command("serve", str(inbox), "--interval", "2", "--warehouse", str(warehouse)),
+            serve = start(speech_etl_command("serve", str(inbox), "--interval", "3600", "--warehouse", str(warehouse)),
                           server.env(), log)
             deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and not server.get("/deployments/name/speech-etl-ingest/scheduled-ingest").get("id"):
+                time.sleep(0.5)
+            deployment = server.get("/deployments/name/speech-etl-ingest/scheduled-ingest")["id"]
+            server.post(f"/deployments/{deployment}/create_flow_run", {})  # one run, now
             while time.monotonic() < deadline and not _has_rejects(warehouse, len(cases)):
                 time.sleep(1)
             assert _has_rejects(warehouse, len(cases)), log.read_text(errors="replace")[-3000:]
