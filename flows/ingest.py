@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 
 from flows.files import (OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan,
                          sha256_bytes)
+from flows.console import prefect_tracebacks_off
 from flows.lock import warehouse_lock
 from flows.names import gb18030_reading, printable, stored_path
 from flows.summary import RunSummary
@@ -185,7 +186,12 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str | None, lis
                 stated = user_meta.meta_for(f.path) if item.source_format != "jsonl" else {}
                 if stated:  # the user's metadata.csv beats what the file's own markup says
                     item.meta = {**item.meta, **stated}
-                doc = process(item)
+                try:
+                    doc = process(item)
+                except Exception as exc:  # noqa: BLE001 - a pipeline bug on one text must not stop the run
+                    result.rejects.append(_reject_row(f.stored, Rejection(
+                        "unprocessable", f"{type(exc).__name__}: {exc}"[:200], item.source_record), run_id))
+                    continue
                 if doc.chrome_kept_chars:
                     result.warnings.append(_kept_after_footer(f.stored, item.source_record, doc.chrome_kept_chars))
                 if not doc.text:
@@ -350,6 +356,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
     (recorded in the warehouse on first use; warehouse/lake.py). Links to
     files outside `paths` are rejected unless `follow_symlinks`; how much of
     one input is read comes from the settings (SPEECH_ETL_MAX_*)."""
+    prefect_tracebacks_off()  # under serve, too, a failure is a line, not a traceback (flows/console.py)
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
     roots = [Path(p) for p in paths]
