@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 try:  # typer >= 0.20 ships its own copy of click
     from typer._click import exceptions as click_errors
@@ -356,9 +357,9 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
     else:
         table = Table(show_header=True, header_style="bold")
         for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*[_text(v) for v in row])
+            table.add_column(Text(column))
+        for row in rows:  # as Text: a value is never read as rich markup or an emoji code (root:x:0)
+            table.add_row(*[Text(_text(v)) for v in row])
         out.print(table)
         out.print(f"({len(rows)} rows)")
 
