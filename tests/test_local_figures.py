@@ -157,6 +157,16 @@ def test_work_said_to_be_done_is_an_actual_even_under_a_target_word():
     assert by_mention(ms, "37次").kind == "actual"
 
 
+def test_the_years_target_in_an_aside_is_a_target_for_the_year_and_the_share_done_an_actual():
+    ms = figures("截至7月底,全市完成棚户区改造120万平方米,完成年度任务(300万平方米)的40%。", date="2023-08-10")
+    target, share = by_mention(ms, "300万平方米"), by_mention(ms, "40%")
+    assert (target.kind, span(target)) == ("target", (D(2023, 1, 1), D(2023, 12, 31)))
+    assert (share.kind, share.measure, span(share)) == ("actual", "share", (D(2023, 1, 1), D(2023, 7, 31)))
+    ms = figures("1-10月,全市PM2.5平均浓度为33微克/立方米,距离年度目标(32微克/立方米)还差1微克/立方米。",
+                 date="2023-11-10")
+    assert (by_mention(ms, "32微克/立方米").kind, by_mention(ms, "33微克/立方米").kind) == ("target", "actual")
+
+
 def test_an_estimate_lead_in_governs_its_list():
     ms = figures("预计全年:地区生产总值增长5.8%;固定资产投资增长7%;社会消费品零售总额增长6%。", date="2023-12-28")
     assert [m.kind for m in ms] == ["estimate"] * 3

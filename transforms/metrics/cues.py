@@ -73,6 +73,7 @@ class Cues:
     past_target: re.Pattern
     actual_words: re.Pattern
     progress_share: re.Pattern
+    annual_target_aside: re.Pattern
     portfolio_names: tuple[str, ...]
     annual_plan_names: tuple[str, ...]
     portfolio_done: re.Pattern
@@ -135,6 +136,7 @@ def cues() -> Cues:
         past_target=re.compile(alternation(k["past_target"])),
         actual_words=re.compile(alternation(k["actual_words"])),
         progress_share=re.compile(k["progress_share"]),
+        annual_target_aside=re.compile(k["annual_target_aside"]),
         portfolio_names=tuple(k["portfolio_names"]),
         annual_plan_names=tuple(k["annual_plan_names"]),
         portfolio_done=re.compile(alternation(k["portfolio_done"])),

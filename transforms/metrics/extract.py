@@ -194,6 +194,8 @@ def _kind(reading: _Reading, cand: Candidate, line: Line, context: Context, wher
     """The figure's kind; a key-project list's figures are about the whole year."""
     text, start = reading.doc.text, cand.start
     kind = portfolio_kind(context.named, text[context.clause_start:start])
+    if kind is None and cues().annual_target_aside.search(text, max(context.clause_start, start - 12), start):
+        kind = "target"  # 完成年度任务(300万平方米)的40%: the year's target, in an aside
     if kind:
         if scoped.period is not None and scoped.period.end is not None:
             scoped = Scoped(period_mod.year_period(scoped.period.end.year), scoped.source)
