@@ -21,6 +21,7 @@ _CONNECTORS = set("、和及与,，")
 _LIST_SPLIT = re.compile(r"[、和与及]")
 _MAX_INDICATOR = 30
 _TRAILING_ASIDE = re.compile(r"\([^()]{0,20}\)$")
+_ASIDES = re.compile(r"\([^()]{0,20}\)")
 _MODIFIER = 2  # 城镇, 农村: the modifier a list's last name starts with
 
 
@@ -90,10 +91,11 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
         context = _TRAILING_ASIDE.sub("", context)
     share_of_whole = False
     if bare_unit in measure_mod.PERCENT_UNITS:  # 增加到全国人口的72%: a share of the whole named before it
-        found = cues().share_of_whole.search(context)
+        plain = _ASIDES.sub("", context)  # 完成年度任务(300万平方米)的40%
+        found = cues().share_of_whole.search(plain)
         if found and not period_mod.period_regex().search(found.group()):
             share_of_whole = True
-            context = context[:found.start() + 1]
+            context = plain[:found.start() + 1]
     indicator, cue_words = _split(context, line, ctx_start, start)
     if indicator in cues().partial_names:  # 增速, 降幅: of the indicator named before (in its paragraph)
         base = _base_of_partial(text, indicator, prev, line.start, sent_start, ctx_start)
