@@ -162,6 +162,8 @@ def test_the_years_target_in_an_aside_is_a_target_for_the_year_and_the_share_don
     target, share = by_mention(ms, "300万平方米"), by_mention(ms, "40%")
     assert (target.kind, span(target)) == ("target", (D(2023, 1, 1), D(2023, 12, 31)))
     assert (share.kind, share.measure, span(share)) == ("actual", "share", (D(2023, 1, 1), D(2023, 7, 31)))
+    done = by_mention(figures("今年以来,全区新开工保障性住房1200套,完成年度目标的60%。", date="2024-07-02"), "60%")
+    assert (done.kind, done.measure) == ("actual", "share")
     ms = figures("1-10月,全市PM2.5平均浓度为33微克/立方米,距离年度目标(32微克/立方米)还差1微克/立方米。",
                  date="2023-11-10")
     assert (by_mention(ms, "32微克/立方米").kind, by_mention(ms, "33微克/立方米").kind) == ("target", "actual")
