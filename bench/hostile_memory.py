@@ -5,7 +5,7 @@
 Builds tests/hostile_corpus.py's corpus with its big cases (a zip-bomb .docx
 holding 4 GB of zeros, a .docx of 100 MB of XML, a 200 MB .txt, 100 000
 unclosed nested HTML tags, and inputs just inside the default limits: a 60 MB
-.txt, a .docx of 30 MB of XML, an HTML page nested 15 000 deep, a text of 1.9 M
+.txt, a .docx of 30 MB of XML, an HTML page nested 15 000 deep, a text of 0.95 M
 characters, a 40 MB .jsonl), runs the real command on it with the default
 settings, and samples every 0.1 s the resident memory (RSS) of each process of
 the run: the command's own, its temporary Prefect server, its workers, the

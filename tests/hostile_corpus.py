@@ -178,8 +178,8 @@ def build(folder: Path, big: bool = False) -> list[Expected]:
     # within the default limits, which the bench keeps (they load there)
     past = None if big else "too_large"
     add("bomb_small.docx", _zip_bomb_docx(8 << 20), past)
-    add("xml_small.docx", _docx_with_part(3 << 20), past)
-    add("long_small.txt", ("长文本。" * 300_000).encode(), past)
+    add("xml_small.docx", _docx_with_part(5 << 19), past)  # 2.5 MB of XML, 0.8 M characters
+    add("long_small.txt", ("长文本。" * 200_000).encode(), past)  # 0.8 M characters
     add("deep_small.html", _deep_html(6_000), past)
     if big:
         _build_big(folder, cases)
@@ -201,16 +201,16 @@ def _build_big(folder: Path, cases: list[Expected]) -> None:
 
     add("bomb.docx", _zip_bomb_docx(4 << 30), "too_large")  # 4 GB of zeros in a media part
     add("xml_100mb.docx", _docx_with_part(100 << 20), "too_large")
-    add("xml_30mb.docx", _docx_with_part(30 << 20), "too_large")  # under the part limit: streamed, cut at 2 M chars
+    add("xml_30mb.docx", _docx_with_part(30 << 20), "too_large")  # under the part limit: streamed, cut at 1 M chars
     add("deep_100k.html", _deep_html(100_000), "too_large")
     add("deep_15k.html", _deep_html(15_000))  # under the depth limit: parsed
     _write_repeated(folder / "text_200mb.txt", _many_reports(20).encode(), 200 << 20)
     cases.append(Expected(b"text_200mb.txt", "too_large"))
     _write_repeated(folder / "text_60mb.txt", _many_reports(20).encode(), 60 << 20)  # read, then too long
     cases.append(Expected(b"text_60mb.txt", "too_large"))
-    one_report = _many_reports(1).encode()  # just under 2 M characters: one document through the pipeline
-    _write_repeated(folder / "text_1_9m_chars.txt", one_report, len(one_report) * (1_900_000 // len(one_report.decode())))
-    cases.append(Expected(b"text_1_9m_chars.txt"))
+    one_report = _many_reports(1).encode()  # just under 1 M characters: one document through the pipeline
+    _write_repeated(folder / "text_0_95m_chars.txt", one_report, len(one_report) * (950_000 // len(one_report.decode())))
+    cases.append(Expected(b"text_0_95m_chars.txt"))
     with open(folder / "reports_40mb.jsonl", "w", encoding="utf-8") as fh:  # many documents in one file
         number = 0
         while fh.tell() < 40 << 20:

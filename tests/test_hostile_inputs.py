@@ -227,3 +227,10 @@ def test_a_full_disk_is_one_line(tmp_path):
     assert run.returncode == 1
     errors = [line for line in run.stderr.splitlines() if "| INFO" not in line and not line.startswith("Prefect:")]
     assert len(errors) == 1 and errors[0].startswith("error: ingest failed") and "No space left" in errors[0]
+
+
+def test_sql_prints_values_as_they_are(hostile):
+    _, _, warehouse, _, _, _ = hostile
+    shown = subprocess.run([sys.executable, "-m", "speech_etl", "sql", "SELECT 'root:x:0:0 [bold]b[/bold]' AS v",
+                            "--warehouse", str(warehouse)], capture_output=True, text=True, timeout=60)
+    assert "root:x:0:0 [bold]b[/bold]" in shown.stdout

@@ -16,8 +16,10 @@ class ReadLimits:
     # a file larger than this is rejected unread (a .jsonl's many documents included)
     max_file_bytes: int = 64 << 20
     # one document's text: the longest work report is about 40 000 characters,
-    # a whole year's bulletins in one file a few hundred thousand
-    max_document_chars: int = 2_000_000
+    # a whole year's bulletins in one file a few hundred thousand; the pipeline
+    # takes about 150 bytes a character, so two workers at this bound stay
+    # under the run's 1.5 GB
+    max_document_chars: int = 1_000_000
     # a .docx's word/document.xml, uncompressed (a 300-page report is a few MB)
     max_docx_part_bytes: int = 32 << 20
     # all parts of a .docx together, uncompressed (images included, though never read)
