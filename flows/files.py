@@ -62,7 +62,7 @@ class Plan:
 def _walk(root: str, excluded: set[str], roots: list[str], follow_symlinks: bool) -> list[InputFile]:
     """The files under `root`, hidden ones and the excluded folders left out;
     one stat per file (os.scandir caches it). A link to a file outside `roots`
-    is refused (its own stat: its target is never touched) unless `follow_symlinks`."""
+    is refused (recorded with its own stat; its target is never read) unless `follow_symlinks`."""
     out = []
     stack = [root]
     while stack:
