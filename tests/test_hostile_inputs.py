@@ -174,7 +174,7 @@ def test_serve_rejects_bad_inputs_and_stops_within_5_s_of_sigterm_with_its_serve
             while time.monotonic() < deadline and not server.get("/deployments/name/speech-etl-ingest/scheduled-ingest").get("id"):
                 time.sleep(0.5)
             deployment = server.get("/deployments/name/speech-etl-ingest/scheduled-ingest")["id"]
-            run = server.post(f"/deployments/{deployment}/create_flow_run", {})  # one run, now
+            run = _retry(lambda: server.post(f"/deployments/{deployment}/create_flow_run", {}))  # one run, now
             while time.monotonic() < deadline and not _finished(server, run["id"]):
                 time.sleep(0.5)
             assert _has_rejects(warehouse, len(cases)), log.read_text(errors="replace")[-3000:]
@@ -240,3 +240,16 @@ def test_sql_prints_values_as_they_are(hostile):
     shown = subprocess.run([sys.executable, "-m", "speech_etl", "sql", "SELECT 'root:x:0:0 [bold]b[/bold]' AS v",
                             "--warehouse", str(warehouse)], capture_output=True, text=True, timeout=60)
     assert "root:x:0:0 [bold]b[/bold]" in shown.stdout
+
+
+def _retry(call, attempts: int = 20):
+    """`call()`, again after a second while the server answers 503 (busy, on a loaded machine)."""
+    import httpx
+
+    for attempt in range(attempts):
+        try:
+            return call()
+        except httpx.HTTPError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
