@@ -80,13 +80,10 @@ def read_context(cand: Candidate, bare_unit: str | None, line: Line, text: str, 
             clause_start = clause_ends[ci - 1] + 1 if ci > 0 else line.start
             ctx_start = max(clause_start, prev.end) if same_sentence else clause_start
     context = text[ctx_start:start]
-    if same_sentence and prev.indicator and ctx_start == prev.end:
-        aside = cues().comparison_aside.search(context)
-        if aside:  # 同比增长7.5%(全市11.1%): the same measure for a wider area, no key of ours
-            own_area = cues().comparison_aside.search("(" + prev.indicator[:2])  # 全县规模以上…
-            named = aside.group("area") + (prev.indicator[2:] if own_area else prev.indicator)
-            return Context(sent_start, sentence_ends[si], clause_start, clause_ends[ci], named, named, None,
-                           prev.cue_words, False, False, -1, True)
+    wider = _wider_area(context, prev) if same_sentence and ctx_start == prev.end else None
+    if wider:  # 同比增长7.5%(全市11.1%): the same measure for a wider area, no key of ours
+        return Context(sent_start, sentence_ends[si], clause_start, clause_ends[ci], wider, wider, None,
+                       prev.cue_words, False, False, -1, True)
     if context.endswith(")"):  # 地区生产总值(GDP,下同)200亿元: the name is before the aside
         context = _TRAILING_ASIDE.sub("", context)
     share_of_whole = False
@@ -142,6 +139,16 @@ def _split(context: str, line: Line, ctx_start: int, start: int):
     if indicator and names_nothing(indicator, period_mod.period_regex()):
         indicator = ""  # 到2002年, 分别比1995年, 考虑价格下降因素: the indicator carries over
     return indicator, cue_words
+
+
+def _wider_area(context: str, prev: Previous) -> str | None:
+    """The indicator of a figure in an aside right after the previous one that names
+    a wider area (增长7.5%(全市11.1%): 全市 + the previous indicator, less its own area)."""
+    aside = cues().comparison_aside.search(context)
+    if aside is None or not prev.indicator:
+        return None
+    own_area = cues().comparison_aside.search("(" + prev.indicator[:2])  # 全县规模以上…
+    return aside.group("area") + (prev.indicator[2:] if own_area else prev.indicator)
 
 
 def _base_of_partial(text: str, partial: str, prev: Previous, line_start: int, sent_start: int,
