@@ -463,8 +463,8 @@ def _data_table_rows(table: Any, rules: _HtmlRules) -> list[str] | None:
                     n.tag in rules.block_tags and n.tag not in ("br", "span") and n.tag != "p" for n in cell.iter()):
                 return None
             text = _SPACES.sub(" ", cell.text(deep=True)).strip()
-            if len(text) > _MAX_CELL_CHARS or "。" in text:
-                return None  # prose
+            if _is_prose(text):
+                return None
             _fill_carried(row, carried)
             columns, rows = _span(cell.attributes.get("colspan")), _span(cell.attributes.get("rowspan"))
             for _ in range(columns):
@@ -474,6 +474,17 @@ def _data_table_rows(table: Any, rules: _HtmlRules) -> list[str] | None:
         _fill_carried(row, carried)
         if row:
             grid.append(row)
+    return _row_lines(grid)
+
+
+def _is_prose(cell_text: str) -> bool:
+    """A cell of a layout table: long, or holding a sentence."""
+    return len(cell_text) > _MAX_CELL_CHARS or "。" in cell_text
+
+
+def _row_lines(grid: list[list[str]]) -> list[str] | None:
+    """The rows of a table of figures as lines (`a | b | c |`); None for fewer
+    than two rows or columns (no table to read)."""
     if len(grid) < 2 or max(len(r) for r in grid) < 2:
         return None
     return [_CELL_SEPARATOR.join(r) + _CELL_SEPARATOR.rstrip() for r in grid]
@@ -593,8 +604,8 @@ def _docx_data_table_rows(table: Any) -> list[str] | None:
                 return None
             text = " ".join(Paragraph(p, None).text.strip() for p in tc.iterchildren(f"{_W}p")).strip()
             text = _SPACES.sub(" ", text)
-            if len(text) > _MAX_CELL_CHARS or "。" in text:
-                return None  # prose
+            if _is_prose(text):
+                return None
             properties = tc.find(f"{_W}tcPr")
             span = properties.find(f"{_W}gridSpan") if properties is not None else None
             merge = properties.find(f"{_W}vMerge") if properties is not None else None
@@ -604,9 +615,7 @@ def _docx_data_table_rows(table: Any) -> list[str] | None:
             row.extend([text] * _span(span.get(f"{_W}val") if span is not None else None))
         if row:
             grid.append(row)
-    if len(grid) < 2 or max(len(r) for r in grid) < 2:
-        return None
-    return [_CELL_SEPARATOR.join(r) + _CELL_SEPARATOR.rstrip() for r in grid]
+    return _row_lines(grid)
 
 
 def _check_docx_sizes(archive: zipfile.ZipFile, limits: ReadLimits) -> zipfile.ZipInfo:

@@ -93,7 +93,8 @@ def cells(text: str, start: int, end: int) -> list[Cell]:
 
 
 def has_number_cell(text: str, start: int, end: int) -> bool:
-    """A cell of the row between `start` and `end` is a bare number (51571, 99.34%)."""
+    """A cell of the row between `start` and `end` is a number, bare or with its own
+    unit (51571, 99.34%, 100处): such rows are read by table_figures, not as text."""
     return any(c.is_number for c in cells(text, start, end))
 
 
