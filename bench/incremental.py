@@ -3,6 +3,14 @@ second run over the unchanged folder; prints both times and their ratio
 (issue 4: the second run may cost at most 5% of the first).
 
     .venv/bin/python bench/incremental.py [--files 10000] [--dir /tmp/speech-etl-bench]
+    .venv/bin/python bench/incremental.py --add-one [--copies 60] [--pairs 3]
+
+With `--add-one` it measures instead what adding one small .txt costs (issue
+14: at most 1.5x the same file into an empty warehouse): a warehouse is built
+from `--copies` distinct copies of the dev work reports (as bench/throughput.py
+makes them), then, in alternating pairs, one new small .txt is added to that
+folder and ingested into the big warehouse, and the same file alone into an
+empty warehouse. It prints every time, the medians and their ratio.
 
 Both runs are the real command (`speech-etl ingest`, a new process each). It
 measures two set-ups and prints a ratio for each:
@@ -25,6 +33,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -59,16 +68,22 @@ def generate(folder: Path, count: int) -> int:
     texts = paragraphs()
     total = 0
     for i in range(count):
-        paras = texts[i % len(texts)]
-        start = (i // len(texts) * 3) % max(1, len(paras) - 12)
-        body = [p[:600] for p in paras[start:start + 12]]
-        text = "\n".join([f"在全市城市管理工作第{i + 1}次推进会上的讲话", *body, f"(第{i + 1}号)"])
+        text = small_speech(i, texts)
         path = folder / f"{i // 1000:02d}" / f"speech_{i:05d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         path.write_bytes(data)
         total += len(data)
     return total
+
+
+def small_speech(number: int, texts: list[list[str]]) -> str:
+    """A distinct small speech: a title naming `number` and a window of up to
+    12 paragraphs (2-15 KB)."""
+    paras = texts[number % len(texts)]
+    start = (number // len(texts) * 3) % max(1, len(paras) - 12)
+    body = [p[:600] for p in paras[start:start + 12]]
+    return "\n".join([f"在全市城市管理工作第{number + 1}次推进会上的讲话", *body, f"(第{number + 1}号)"])
 
 
 def ingest(inbox: Path, warehouse: Path, env: dict[str, str]) -> float:
@@ -112,11 +127,68 @@ def measure(label: str, inbox: Path, warehouse: Path, env: dict[str, str]) -> tu
     return first, second
 
 
+def report_copies(folder: Path, copies: int) -> int:
+    """`copies` distinct copies of the dev work reports, one .jsonl file each (each
+    record opens with a line naming its copy, as bench/throughput.py makes them);
+    returns the characters written."""
+    records = [json.loads(line) for line in REPORTS[0].read_text(encoding="utf-8").splitlines() if line.strip()]
+    folder.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for n in range(copies):
+        copy = [dict(r, content=f"本文是基准测试的第{n + 1}份副本。\n{r['content']}") for r in records]
+        chars += sum(len(r["content"]) for r in copy)
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in copy)
+        (folder / f"reports_copy{n + 1:05d}.jsonl").write_text(lines, encoding="utf-8")
+    return chars
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def add_one(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Adding one small .txt to a big warehouse against adding it to an empty one."""
+    inbox, big = args.dir / "inbox", args.dir / "warehouse-big"
+    chars = report_copies(inbox, args.copies)
+    first = ingest(inbox, big, env)
+    print(f"{args.copies} copies of the work reports ({chars / 1e6:.1f} M characters): first run {first:.1f} s, "
+          f"lake {folder_mb(big / 'lake'):.0f} MB, warehouse.duckdb {(big / 'warehouse.duckdb').stat().st_size / 1e6:.0f} MB",
+          flush=True)
+    texts = paragraphs()
+    into_big, into_empty = [], []
+    for pair in range(args.pairs):
+        text = small_speech(20_000 + pair, texts)  # numbers no other run of this script writes
+        (inbox / f"new_{pair}.txt").write_text(text, encoding="utf-8")
+        into_big.append(ingest(inbox, big, env))
+        alone, empty = args.dir / f"alone-{pair}", args.dir / f"warehouse-empty-{pair}"
+        alone.mkdir()
+        (alone / f"new_{pair}.txt").write_text(text, encoding="utf-8")
+        into_empty.append(ingest(alone, empty, env))
+        shutil.rmtree(empty)
+        print(f"pair {pair + 1}: one .txt ({len(text)} characters) into the big warehouse {into_big[-1]:5.1f} s, "
+              f"into an empty one {into_empty[-1]:5.1f} s", flush=True)
+    ratio = statistics.median(into_big) / statistics.median(into_empty)
+    print(f"median: big {statistics.median(into_big):.1f} s, empty {statistics.median(into_empty):.1f} s, "
+          f"ratio {ratio:.2f} -> {'OK' if ratio <= 1.5 else 'OVER'} (limit 1.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/speech-etl-bench"))
+    parser.add_argument("--add-one", action="store_true", help="time adding one small .txt (issue 14) instead")
+    parser.add_argument("--copies", type=int, default=60, help="with --add-one: copies of the reports (default 60)")
+    parser.add_argument("--pairs", type=int, default=3, help="with --add-one: alternating pairs timed (default 3)")
     args = parser.parse_args()
+    if args.add_one:
+        shutil.rmtree(args.dir, ignore_errors=True)
+        args.dir.mkdir(parents=True)
+        try:
+            add_one(args, {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")},
+                           "PREFECT_HOME": str(args.dir / "prefect-home")})
+        finally:
+            shutil.rmtree(args.dir, ignore_errors=True)  # a GB of copies, lake and warehouse
+        return
 
     inbox = args.dir / "inbox"
     shutil.rmtree(args.dir, ignore_errors=True)
