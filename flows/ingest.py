@@ -272,10 +272,10 @@ def _date_source_counts(docs: list[tuple]) -> dict[str, int]:
 
 
 @task(name="load-warehouse", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_io_error)
-def load_warehouse(warehouse_dir: Path) -> bool:
+def load_warehouse(warehouse_dir: Path, rebuild: bool = False) -> bool:
     # the catalog file's hash decides whether the database is current; the
     # catalog itself (and the figure extractor it lives in) loads only for a rebuild
-    return load.build(warehouse_dir, _indicator_catalog, catalog_key=catalog_key())
+    return load.build(warehouse_dir, _indicator_catalog, force=rebuild, catalog_key=catalog_key())
 
 
 def _indicator_catalog() -> list[dict]:
@@ -347,7 +347,7 @@ def _summary_markdown(summary: RunSummary) -> str:
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = None,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
            workers: int | None = None, dask_address: str | None = None, lake_url: str | None = None,
-           follow_symlinks: bool = False) -> RunSummary:
+           follow_symlinks: bool = False, rebuild: bool = False) -> RunSummary:
     """Ingest speech files under `paths` into the warehouse at `warehouse`.
 
     Batches run on `task_runner` (processes, threads or dask; flows/runners.py)
@@ -355,7 +355,9 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
     Parquet lake is `warehouse`/lake, or the folder or fsspec URL `lake_url`
     (recorded in the warehouse on first use; warehouse/lake.py). Links to
     files outside `paths` are rejected unless `follow_symlinks`; how much of
-    one input is read comes from the settings (SPEECH_ETL_MAX_*)."""
+    one input is read comes from the settings (SPEECH_ETL_MAX_*). The new
+    warehouse file is the published one with the run's commits added, or with
+    `rebuild` (and when that cannot be) built whole from the lake."""
     prefect_tracebacks_off()  # under serve, too, a failure is a line, not a traceback (flows/console.py)
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
@@ -426,7 +428,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
                 "files_deleted": len(summary.files_deleted),
                 **{f"{t}_written": summary.rows[t] for t in ("documents", "sections", "metrics", "terms", "rejects")},
             }], schema.RUNS)})
-        summary.warehouse_rebuilt = load_warehouse(warehouse_dir)
+        summary.warehouse_rebuilt = load_warehouse(warehouse_dir, rebuild)
     create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",
                              description="What this ingest run read, wrote and rejected")
     if summary.rows.get("metrics"):
