@@ -1,8 +1,12 @@
 """Build `DIR/warehouse.duckdb` from the committed lake and publish it atomically.
 
-The new database is built beside the old one and renamed over it, so a reader
+The new database is made beside the old one and renamed over it, so a reader
 with the old file open keeps a consistent view until it reconnects, and a
-build that fails half-way leaves the previous warehouse untouched.
+build that fails half-way leaves the previous warehouse untouched. It is made
+in proportion to the change: a copy of the published file with the lake's
+newer commits added, when the published file was built from the lake's
+earlier commits with the same catalog, views and tables; else (and on
+request) whole from the lake. Both give the same tables.
 """
 
 from __future__ import annotations
@@ -38,11 +42,32 @@ def _sql(name: str) -> str:
 
 
 def _fingerprint(commits: list[Commit], catalog: list[dict] | str) -> str:
-    # the tables' columns too: a warehouse built before a column was added is
-    # rebuilt by the next run (the lake's older files give NULL in it)
-    tables = {name: [f.name for f in s] for name, s in schema.LAKE_TABLES.items()}
-    return json.dumps({"commits": [c.name for c in commits], "catalog": catalog, "views": [_sql(v) for v in VIEWS],
-                       "tables": tables}, ensure_ascii=False, sort_keys=True, default=str)
+    """What a warehouse file is built from: the lake's commits and the inputs
+    that shape every table (_build_inputs)."""
+    return json.dumps({"commits": [c.name for c in commits], **_build_inputs(catalog)},
+                      ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _build_inputs(catalog: list[dict] | str) -> dict:
+    # the tables' columns and types too: a warehouse built before a column was
+    # added is rebuilt by the next run (the lake's older files give NULL in it);
+    # and DuckDB's version, so a new DuckDB writes its own file format
+    tables = {name: [f"{f.name} {schema.duckdb_type(f.type)}" for f in s] for name, s in schema.LAKE_TABLES.items()}
+    return {"catalog": catalog, "views": [_sql(v) for v in VIEWS], "tables": tables, "duckdb": duckdb.__version__}
+
+
+def _published_commits(published: str | None, fingerprint: str) -> int | None:
+    """How many of the lake's first commits the published file holds, when it
+    was built from those and the same catalog, views and tables (so adding
+    the later commits makes it what a build from `fingerprint` makes); else None."""
+    try:
+        old, new = json.loads(published or ""), json.loads(fingerprint)
+    except ValueError:  # no published file, or one from before the fingerprint was JSON
+        return None
+    old_commits, new_commits = old.pop("commits", None), new.pop("commits")
+    if old != new or not isinstance(old_commits, list) or new_commits[:len(old_commits)] != old_commits:
+        return None
+    return len(old_commits)
 
 
 def built_from(db_path: Path) -> str | None:
@@ -64,10 +89,53 @@ def is_current(warehouse_dir: Path, catalog_key: str, lake: Lake | None = None) 
     return built_from(database_path(Path(warehouse_dir))) == _fingerprint(commits, catalog_key)
 
 
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse's tables, empty, and its build record."""
+    for name, table_schema in schema.LAKE_TABLES.items():
+        con.execute(schema.create_table_sql(name, table_schema))
+    con.execute(schema.create_table_sql("indicator_catalog", schema.INDICATOR_CATALOG))
+    # commits_added: NULL when the file was built whole from the lake, else how
+    # many commits the last publish added to the file published before it
+    con.execute("CREATE TABLE _build (fingerprint VARCHAR, built_at TIMESTAMP, commits_added INTEGER)")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Every table's columns and types: what a published file must have to be
+    extended (its views are those of its fingerprint)."""
+    return con.execute("""SELECT table_name, column_name, data_type FROM information_schema.columns
+                          JOIN information_schema.tables USING (table_catalog, table_schema, table_name)
+                          WHERE table_catalog = current_database() AND table_type = 'BASE TABLE'
+                          ORDER BY ALL""").fetchall()
+
+
+def _expected_tables() -> list[tuple]:
+    with duckdb.connect() as con:
+        _create_tables(con)
+        return _tables(con)
+
+
+def _insert_commits(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit]) -> None:
+    """Insert the rows of `commits` (the lake's commits from some point on, in
+    order) into the tables: a document's rows count until a later commit retires it."""
+    retired = [(doc_id, c.seq) for c in commits for doc_id in c.retired]
+    if retired:  # which file each row came from matters only when a later commit retires its document
+        con.execute("CREATE TEMP TABLE _lake_files (file VARCHAR, seq INTEGER)")
+        con.execute("CREATE TEMP TABLE _retired (doc_id VARCHAR, seq INTEGER)")
+        for name in schema.DOCUMENT_TABLES:
+            files = lake.files(name, commits)
+            if files:
+                con.executemany("INSERT INTO _lake_files VALUES (?, ?)", files)
+        con.executemany("INSERT INTO _retired VALUES (?, ?)", retired)
+    for name in schema.LAKE_TABLES:
+        try:
+            _load_table(con, lake, commits, name, filter_retired=bool(retired))
+        except duckdb.InvalidInputException as exc:  # a damaged file (not our SQL, nor a full disk)
+            raise DamagedLakeError(unreadable_message(lake.url, exc)) from None
+
+
 def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], name: str,
                 filter_retired: bool) -> None:
     table_schema = schema.LAKE_TABLES[name]
-    con.execute(schema.create_table_sql(name, table_schema))
     files = lake.files(name, commits)
     if not files:
         return
@@ -90,6 +158,59 @@ def _load_table(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit
     con.execute(query, [paths])
 
 
+def _remove_retired(con: duckdb.DuckDBPyConnection, commits: list[Commit]) -> None:
+    """Delete the rows of the documents `commits` retire: every row already in
+    the file comes from an earlier commit, so none of them counts any more."""
+    doc_ids = sorted({doc_id for c in commits for doc_id in c.retired})
+    if doc_ids:
+        for name in schema.DOCUMENT_TABLES:
+            con.execute(f'DELETE FROM "{name}" WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))', [doc_ids])
+
+
+def _full_build(con: duckdb.DuckDBPyConnection, lake: Lake, commits: list[Commit], catalog: list[dict]) -> None:
+    _create_tables(con)
+    _insert_commits(con, lake, commits)
+    if catalog:
+        con.executemany(
+            "INSERT INTO indicator_catalog VALUES (?, ?, ?, ?)",
+            [(c["indicator_key"], c["name_zh"], list(c.get("aliases") or []), c.get("preferred_unit"))
+             for c in catalog],
+        )
+    for view in VIEWS:
+        con.execute(_sql(view))
+    con.execute("INSERT INTO _build VALUES (NULL, current_timestamp, NULL)")
+
+
+def _extended(published: Path, tmp: Path, lake: Lake, new_commits: list[Commit]) -> duckdb.DuckDBPyConnection | None:
+    """A connection to `tmp`, a copy of the published file with `new_commits`
+    added; None (the copy closed) when the copy's tables are not the warehouse's."""
+    if Path(f"{published}.wal").exists():  # changes written to it directly: the file alone is not the warehouse
+        return None
+    shutil.copyfile(published, tmp)  # readers of the published file are not disturbed: it is only read
+    con = _connect(tmp, lake)
+    try:
+        if _tables(con) != _expected_tables():
+            con.close()
+            return None
+        _remove_retired(con, new_commits)  # before the insert: a commit may retire a document and add it back
+        _insert_commits(con, lake, new_commits)
+        con.execute("UPDATE _build SET built_at = current_timestamp, commits_added = ?", [len(new_commits)])
+    except duckdb.Error:  # a damaged file: rebuilt whole
+        con.close()
+        return None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _connect(path: Path, lake: Lake) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), config={"memory_limit": BUILD_MEMORY_LIMIT, "threads": BUILD_THREADS,
+                                            "temp_directory": f"{path}.spill"})
+    lake.store.register(con)  # a lake at an fsspec URL is read through fsspec
+    return con
+
+
 def remove_leftovers(warehouse_dir: Path) -> list[Path]:
     """Delete half-built databases a killed run left beside the warehouse file.
     Call only while holding the warehouse lock."""
@@ -105,10 +226,16 @@ def remove_leftovers(warehouse_dir: Path) -> list[Path]:
 
 def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], force: bool = False,
           catalog_key: str | None = None) -> bool:
-    """Rebuild the DuckDB file when the lake or the catalog changed; True if rebuilt.
+    """Publish a new DuckDB file when the lake or the catalog changed; True if published.
+
+    When the published file was built from the lake's first commits and the
+    same catalog, views and tables, the new file is a copy of it with the
+    later commits added (a run costs what it changed, not what the warehouse
+    holds); otherwise, or with `force`, it is built whole from the lake.
+    Either way it equals a build from scratch of the same lake.
 
     `catalog` is the indicator catalog's rows, or a function returning them,
-    called only when a rebuild is needed; `catalog_key` (e.g. a hash of the
+    called only for a build from scratch; `catalog_key` (e.g. a hash of the
     catalog file) then stands for it in the fingerprint, so a run with nothing
     new decides without loading it."""
     warehouse_dir = Path(warehouse_dir)
@@ -118,45 +245,27 @@ def build(warehouse_dir: Path, catalog: list[dict] | Callable[[], list[dict]], f
     if catalog_key is None and callable(catalog):
         catalog = catalog()
     fingerprint = _fingerprint(commits, catalog_key if catalog_key is not None else catalog)
-    if not force and built_from(target) == fingerprint:  # the test is_current makes
+    published = None if force else built_from(target)
+    if published == fingerprint:  # the test is_current makes
         return False
-    if callable(catalog):
-        catalog = catalog()
+    done = _published_commits(published, fingerprint)
     tmp = warehouse_dir / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
     try:
-        con = duckdb.connect(str(tmp), config={"memory_limit": BUILD_MEMORY_LIMIT, "threads": BUILD_THREADS,
-                                                "temp_directory": f"{tmp}.spill"})
-        lake.store.register(con)  # a lake at an fsspec URL is read through fsspec
-        retired = [(doc_id, c.seq) for c in commits for doc_id in c.retired]
-        if retired:  # which file each row came from matters only when a later commit retires its document
-            con.execute("CREATE TEMP TABLE _lake_files (file VARCHAR, seq INTEGER)")
-            con.execute("CREATE TEMP TABLE _retired (doc_id VARCHAR, seq INTEGER)")
-            for name in schema.DOCUMENT_TABLES:
-                files = lake.files(name, commits)
-                if files:
-                    con.executemany("INSERT INTO _lake_files VALUES (?, ?)", files)
-            con.executemany("INSERT INTO _retired VALUES (?, ?)", retired)
-        for name in schema.LAKE_TABLES:
-            try:
-                _load_table(con, lake, commits, name, filter_retired=bool(retired))
-            except duckdb.InvalidInputException as exc:  # a damaged file (not our SQL, nor a full disk)
-                raise DamagedLakeError(unreadable_message(lake.url, exc)) from None
-        con.execute(schema.create_table_sql("indicator_catalog", schema.INDICATOR_CATALOG))
-        if catalog:
-            con.executemany(
-                "INSERT INTO indicator_catalog VALUES (?, ?, ?, ?)",
-                [(c["indicator_key"], c["name_zh"], list(c.get("aliases") or []), c.get("preferred_unit"))
-                 for c in catalog],
-            )
-        for view in VIEWS:
-            con.execute(_sql(view))
-        con.execute("CREATE TABLE _build (fingerprint VARCHAR, built_at TIMESTAMP DEFAULT current_timestamp)")
-        con.execute("INSERT INTO _build (fingerprint) VALUES (?)", [fingerprint])
+        con = _extended(target, tmp, lake, commits[done:]) if done is not None else None
+        if con is None:
+            _discard(tmp)
+            con = _connect(tmp, lake)
+            _full_build(con, lake, commits, catalog() if callable(catalog) else catalog)
+        con.execute("UPDATE _build SET fingerprint = ?", [fingerprint])
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, target)  # the publish: readers see the old file or the new one
     finally:
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            leftover.unlink(missing_ok=True)
-        shutil.rmtree(f"{tmp}.spill", ignore_errors=True)
+        _discard(tmp)
     return True
+
+
+def _discard(tmp: Path) -> None:
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(f"{tmp}.spill", ignore_errors=True)
