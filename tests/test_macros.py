@@ -71,16 +71,18 @@ def test_term_trend_agrees_with_the_projects_segmenter(dev_warehouse):
 
 
 def test_figure_history_puts_targets_beside_actuals(dev_warehouse):
+    # two arguments: whole years only (span := 'year'), so no five-year or part-year figure
     history = rows(dev_warehouse, "SELECT * FROM figure_history('gdp', 'growth')")
     series = rows(dev_warehouse, """SELECT * FROM metric_series
-                                    WHERE indicator_key = 'gdp' AND measure = 'growth'""")
-    periods = {(r["issuer"], r["period_start"], r["period_end"]) for r in series}
+                                    WHERE indicator_key = 'gdp' AND measure = 'growth' AND span = 'year'""")
+    periods = {(r["issuer_key"], r["period_start"], r["period_end"]) for r in series}
     assert len(history) == len(periods)
-    by_kind = {(r["issuer"], r["period_start"], r["period_end"], r["kind"]): r for r in series}
+    assert {h["span"] for h in history} == {"year"}
+    by_kind = {(r["issuer_key"], r["period_start"], r["period_end"], r["kind"]): r for r in series}
     texts = {r["doc_id"]: r["text"] for r in rows(dev_warehouse, "SELECT doc_id, text FROM documents")}
     both = 0
     for h in history:
-        key = (h["issuer"], h["period_start"], h["period_end"])
+        key = (h["issuer_key"], h["period_start"], h["period_end"])
         actual, target = by_kind.get((*key, "actual")), by_kind.get((*key, "target"))
         assert h["actual_value"] == (actual["value"] if actual else None)
         assert h["target_value"] == (target["value"] if target else None)

@@ -3,10 +3,11 @@
 -- str.count counts them), with `width` characters either side and the leaf
 -- section the occurrence starts in. char_start is the 0-based offset in the
 -- cleaned text (documents.text[char_start:char_start + length(keyword)]).
+-- The issuer's region, region_code and region_level close each row.
 --   SELECT * FROM kwic('综合国力', 20);
 CREATE OR REPLACE MACRO kwic(keyword, width) AS TABLE
 WITH pieces AS (
-    SELECT d.doc_id, d.title, d.issuer, d.year, d.text,
+    SELECT d.doc_id, d.title, d.issuer, d.year, d.text, d.region, d.region_code, d.region_level,
            unnest(string_split(d.text, keyword)) AS piece,
            generate_subscripts(string_split(d.text, keyword), 1) AS i,
            len(string_split(d.text, keyword)) AS n
@@ -14,7 +15,7 @@ WITH pieces AS (
     WHERE length(keyword) > 0 AND contains(d.text, keyword)
 ),
 hits AS (
-    SELECT doc_id, title, issuer, year, text, i, n,
+    SELECT doc_id, title, issuer, year, text, region, region_code, region_level, i, n,
            -- characters before the i-th occurrence: pieces 1..i plus i-1 keywords
            CAST(sum(length(piece)) OVER (PARTITION BY doc_id ORDER BY i) + (i - 1) * length(keyword) AS BIGINT) AS char_start
     FROM pieces
@@ -33,7 +34,8 @@ SELECT
     CAST(h.char_start AS INTEGER) AS char_start,
     substr(h.text, greatest(h.char_start - width + 1, 1), least(width, h.char_start)) AS left_context,
     keyword AS term,
-    substr(h.text, h.char_start + length(keyword) + 1, width) AS right_context
+    substr(h.text, h.char_start + length(keyword) + 1, width) AS right_context,
+    h.region, h.region_code, h.region_level
 FROM hits h
 LEFT JOIN leaves l
   ON l.doc_id = h.doc_id AND h.char_start >= l.char_start AND h.char_start < l.char_end

@@ -1,42 +1,24 @@
--- metric_series: one row per (issuer, indicator_key, measure, kind, period).
--- When several documents state the same figure, the latest document wins
--- (delivered_on, else published_at, else year, then the later ingest); within
--- one document, the first statement wins. Masked figures and figures without
--- a catalog indicator or a period are left out.
+-- metric_series: one row per (issuer_key, indicator_key, measure, kind, period)
+-- of metric_statements. When several documents state the same figure, the
+-- latest document wins (doc_date, then the later ingest); within one document,
+-- the first statement wins. Every statement, the others too, is in
+-- metric_statements; where they differ, in revisions. issuer_key is the issuer
+-- for every document that names one.
+-- (Columns are written with their table's name: figure_history's arguments
+-- issuer, region_code and span would otherwise take their place.)
 CREATE OR REPLACE VIEW metric_series AS
 WITH ranked AS (
-    SELECT
-        d.issuer,
-        m.indicator_key,
-        m.measure,
-        m.kind,
-        m.period_start,
-        m.period_end,
-        m.period_label,
-        m.value,
-        m.value_low,
-        m.value_high,
-        m.bound,
-        m.unit,
-        m.value_base,
-        m.base_unit,
-        m.indicator,
-        m.mention,
-        m.sentence,
-        m.metric_id,
-        m.doc_id,
-        d.title AS doc_title,
-        coalesce(d.delivered_on, CAST(d.published_at AS DATE), make_date(d.year, 3, 5)) AS doc_date,
-        row_number() OVER (
-            PARTITION BY d.issuer, m.indicator_key, m.measure, m.kind, m.period_start, m.period_end
-            ORDER BY coalesce(d.delivered_on, CAST(d.published_at AS DATE), make_date(d.year, 3, 5)) DESC NULLS LAST,
-                     d.ingested_at DESC, m.char_start
-        ) AS pick
-    FROM metrics m
-    JOIN documents d USING (doc_id)
-    WHERE NOT m.masked
-      AND m.indicator_key IS NOT NULL
-      AND m.period_start IS NOT NULL
-      AND (m.value IS NOT NULL OR m.value_low IS NOT NULL)
+    SELECT *,
+           row_number() OVER (
+               PARTITION BY issuer_key, indicator_key, measure, kind, period_start, period_end
+               ORDER BY doc_date DESC NULLS LAST, ingested_at DESC, char_start
+           ) AS pick
+    FROM metric_statements
 )
-SELECT * EXCLUDE (pick) FROM ranked WHERE pick = 1;
+SELECT
+    r.issuer, r.indicator_key, r.measure, r.kind, r.period_start, r.period_end, r.period_label,
+    r.value, r.value_low, r.value_high, r.bound, r.unit, r.value_base, r.base_unit,
+    r.indicator, r.mention, r.sentence, r.metric_id, r.doc_id, r.doc_title, r.doc_date,
+    r.region, r.region_code, r.region_level, r.issuer_key, r.span, r.year
+FROM ranked r
+WHERE r.pick = 1;

@@ -3,11 +3,12 @@
 -- ends before this one starts (a year beside the year before, a half beside
 -- the half before, a five-year span beside the span before it, never an
 -- overlapping one). Spans are matched by length in whole months, so a
--- five-year total is never compared with a single year.
+-- five-year total is never compared with a single year. Series are kept apart
+-- by issuer_key (metric_statements). year_over_year puts a part of a year
+-- beside the same part a year earlier instead.
 CREATE OR REPLACE VIEW period_compare AS
 WITH series AS (
     SELECT *,
-           coalesce(issuer, '') AS issuer_key,
            date_diff('month', period_start, period_end + INTERVAL 1 DAY) AS span_months
     FROM metric_series
 )
@@ -22,7 +23,8 @@ SELECT
     CASE WHEN s.unit = p.unit THEN s.value - p.value
          ELSE s.value_base - p.value_base END AS change,
     CASE WHEN p.value_base IS NOT NULL AND p.value_base <> 0
-         THEN round(100.0 * (s.value_base - p.value_base) / abs(p.value_base), 2) END AS change_pct
+         THEN round(100.0 * (s.value_base - p.value_base) / abs(p.value_base), 2) END AS change_pct,
+    s.region, s.region_code, s.region_level, s.issuer_key, s.span, s.year
 FROM series s
 ASOF LEFT JOIN series p
   ON p.issuer_key = s.issuer_key

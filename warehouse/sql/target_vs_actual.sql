@@ -1,6 +1,7 @@
 -- target_vs_actual: a target set for a period beside the actual (or, when no
--- actual was reported, the estimate) reported for the same issuer, indicator,
--- measure and period.
+-- actual was reported, the estimate) reported for the same issuer (issuer_key),
+-- indicator, measure and period, with the issuer's region and the period's
+-- span and year.
 --
 -- gap = actual minus the target's value (for a range, its midpoint).
 -- met, by the target's bound:
@@ -13,6 +14,8 @@
 -- so for a negative target ge/gt/le/lt compare magnitudes (-4.8 meets it).
 -- Values are compared in the base unit when both sides have one, so 1361万人
 -- meets a target of 1000万人 whichever way each was written.
+-- (Columns are written with their table's name: figure_history's arguments
+-- issuer, region_code and span would otherwise take their place.)
 CREATE OR REPLACE VIEW target_vs_actual AS
 WITH targets AS (
     SELECT * FROM metric_series WHERE kind = 'target'
@@ -20,7 +23,7 @@ WITH targets AS (
 outcomes AS (
     SELECT *,
            row_number() OVER (
-               PARTITION BY issuer, indicator_key, measure, period_start, period_end
+               PARTITION BY issuer_key, indicator_key, measure, period_start, period_end
                ORDER BY CASE kind WHEN 'actual' THEN 0 ELSE 1 END, doc_date DESC
            ) AS pick
     FROM metric_series
@@ -29,6 +32,7 @@ outcomes AS (
 joined AS (
     SELECT
         t.issuer,
+        t.region, t.region_code, t.region_level, t.issuer_key, t.span, t.year,
         t.indicator_key,
         t.measure,
         t.period_start,
@@ -50,23 +54,24 @@ joined AS (
     FROM targets t
     JOIN outcomes a
       ON a.pick = 1
-     AND a.issuer IS NOT DISTINCT FROM t.issuer
+     AND a.issuer_key = t.issuer_key
      AND a.indicator_key = t.indicator_key
      AND a.measure = t.measure
      AND a.period_start = t.period_start
      AND a.period_end = t.period_end
 )
 SELECT
-    issuer, indicator_key, measure, period_start, period_end,
-    target_value, target_low, target_high, target_bound, target_unit, target_doc_id,
-    actual_value, actual_unit, actual_kind, actual_doc_id,
-    actual_in_target_unit - coalesce(target_value, (target_low + target_high) / 2) AS gap,
-    CASE target_bound
-        WHEN 'ge' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) >= abs(target_value)
-        WHEN 'gt' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) > abs(target_value)
-        WHEN 'le' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) <= abs(target_value)
-        WHEN 'lt' THEN (CASE WHEN target_value < 0 THEN -actual_in_target_unit ELSE actual_in_target_unit END) < abs(target_value)
-        WHEN 'range' THEN actual_in_target_unit BETWEEN target_low AND target_high
+    j.issuer, j.indicator_key, j.measure, j.period_start, j.period_end,
+    j.target_value, j.target_low, j.target_high, j.target_bound, j.target_unit, j.target_doc_id,
+    j.actual_value, j.actual_unit, j.actual_kind, j.actual_doc_id,
+    j.actual_in_target_unit - coalesce(j.target_value, (j.target_low + j.target_high) / 2) AS gap,
+    CASE j.target_bound
+        WHEN 'ge' THEN (CASE WHEN j.target_value < 0 THEN -j.actual_in_target_unit ELSE j.actual_in_target_unit END) >= abs(j.target_value)
+        WHEN 'gt' THEN (CASE WHEN j.target_value < 0 THEN -j.actual_in_target_unit ELSE j.actual_in_target_unit END) > abs(j.target_value)
+        WHEN 'le' THEN (CASE WHEN j.target_value < 0 THEN -j.actual_in_target_unit ELSE j.actual_in_target_unit END) <= abs(j.target_value)
+        WHEN 'lt' THEN (CASE WHEN j.target_value < 0 THEN -j.actual_in_target_unit ELSE j.actual_in_target_unit END) < abs(j.target_value)
+        WHEN 'range' THEN j.actual_in_target_unit BETWEEN j.target_low AND j.target_high
         ELSE NULL
-    END AS met
-FROM joined;
+    END AS met,
+    j.region, j.region_code, j.region_level, j.issuer_key, j.span, j.year
+FROM joined j;

@@ -1,0 +1,42 @@
+-- year_over_year: each figure of metric_series beside the same issuer's
+-- (issuer_key) figure for the same indicator, measure and kind over the same
+-- span a year earlier: a year beside the year before, H1 beside last year's
+-- H1, 1-8月 beside last year's 1-8月 (period_compare instead puts H1 beside
+-- the H2 before it). prev_* are NULL when the corpus states no such figure.
+-- Multi-year spans are left out (period_compare puts a five-year span beside
+-- the one before), so annual figures and five-year totals never mix here.
+--
+-- change = value - prev_value in this figure's unit (converted through the
+--   base unit when the two are written in different units; NULL when they
+--   have no common base unit); for a growth rate, the change in points.
+-- change_pct = the change in % of the previous value, for amounts only
+--   (is_quantity): the % change of a growth rate or a share says little.
+CREATE OR REPLACE VIEW year_over_year AS
+WITH series AS (
+    SELECT * FROM metric_series WHERE span <> 'multi_year'
+),
+final AS (
+    SELECT
+        s.issuer, s.region, s.region_code, s.region_level, s.issuer_key,
+        s.indicator_key, s.measure, s.kind, s.span, s.year,
+        s.period_label, s.period_start, s.period_end, s.value, s.unit, s.doc_id,
+        p.period_start AS prev_period_start,
+        p.period_end AS prev_period_end,
+        p.value AS prev_value,
+        p.unit AS prev_unit,
+        p.doc_id AS prev_doc_id,
+        CASE WHEN s.unit = p.unit THEN round(s.value - p.value, 6)
+             WHEN s.base_unit = p.base_unit AND s.value_base <> 0
+             THEN round((s.value_base - p.value_base) * s.value / s.value_base, 6) END AS change,
+        CASE WHEN is_quantity(s.measure, s.base_unit) AND s.base_unit = p.base_unit AND p.value_base <> 0
+             THEN round(100.0 * (s.value_base - p.value_base) / abs(p.value_base), 2) END AS change_pct
+    FROM series s
+    LEFT JOIN series p
+      ON p.issuer_key = s.issuer_key
+     AND p.indicator_key = s.indicator_key
+     AND p.measure = s.measure
+     AND p.kind = s.kind
+     AND p.period_start = s.period_start - INTERVAL 1 YEAR
+     AND p.period_end = s.period_end - INTERVAL 1 YEAR
+)
+SELECT * FROM final;
