@@ -1,4 +1,12 @@
-"""What a run prints when it fails: one line, unless the user asks for more.
+"""What a run prints: its own lines, not Prefect's chatter, unless the user asks for more.
+
+Prefect logs a line for every task run ("Task run 'write-batch-8e8' -
+Finished in state Completed()"), 4 for a small run and hundreds for a big
+one, and opens each flow run with a line of its own. Those are left off the
+console unless `--verbose`; the flow's own lines (its plan, each batch,
+warnings) stay, and everything still goes to the Prefect API. A link to a
+temporary server's UI ("View at http://127.0.0.1:PORT/...") is left off even
+with `--verbose`: the server is gone when the command exits.
 
 A run that stops on a fatal error (a read-only lake, a full disk, a Prefect
 server gone) ends with the command's own one-line error (speech_etl/cli.py).
@@ -28,12 +36,35 @@ class PrefectFailures(logging.Filter):
         return not record.getMessage().startswith(_FAILED_STATE)
 
 
+class PrefectRoutine(logging.Filter):
+    """Drops Prefect's INFO records of each task run and the flow run's opening line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        if record.name.startswith("prefect.task_runs"):
+            return False
+        return not record.getMessage().startswith("Beginning flow run")
+
+
+class LinksTo(logging.Filter):
+    """Drops records that link to `base`: a server that is gone once the command exits."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.base not in record.getMessage()
+
+
 class Nothing(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return False
 
 
 _FILTER = PrefectFailures()
+_ROUTINE = PrefectRoutine()
 _SILENCE = Nothing()
 
 
@@ -41,7 +72,8 @@ def verbose() -> bool:
     return os.environ.get(VERBOSE, "").lower() in ("1", "true", "yes")
 
 
-def _prefect_console_handlers() -> list[logging.Handler]:
+def prefect_console_handlers() -> list[logging.Handler]:
+    """Prefect's console handlers in this process (the command's progress bar prints through them too)."""
     loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
                                        if name.startswith("prefect")]
     return [h for logger in loggers for h in getattr(logger, "handlers", ())
@@ -49,7 +81,7 @@ def _prefect_console_handlers() -> list[logging.Handler]:
 
 
 def _add_to_prefect_console(log_filter: logging.Filter) -> None:
-    for handler in _prefect_console_handlers():
+    for handler in prefect_console_handlers():
         if log_filter not in handler.filters:
             handler.addFilter(log_filter)
 
@@ -75,7 +107,7 @@ def prefect_tracebacks_off() -> None:
     with --verbose): what `serve` prints while a server is unreachable."""
     if verbose():
         return
-    for handler in _prefect_console_handlers():
+    for handler in prefect_console_handlers():
         if not isinstance(handler.formatter, WithoutTraceback):
             handler.setFormatter(WithoutTraceback(handler.formatter))
 
@@ -85,6 +117,18 @@ def quiet_prefect_failures() -> None:
     Call once Prefect is imported (it sets up its console handlers then)."""
     if not verbose():
         _add_to_prefect_console(_FILTER)
+
+
+def quiet_prefect_routine() -> None:
+    """Leave Prefect's per-task INFO lines and the flow run's opening line off
+    this process's console (not with --verbose)."""
+    if not verbose():
+        _add_to_prefect_console(_ROUTINE)
+
+
+def hide_links_to(base: str) -> None:
+    """Leave Prefect's lines that link to `base` (a temporary server's address) off the console."""
+    _add_to_prefect_console(LinksTo(base))
 
 
 def silence_prefect_console() -> None:

@@ -24,9 +24,10 @@ from prefect.runtime import flow_run
 
 from flows.files import (OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan,
                          sha256_bytes)
-from flows.console import prefect_tracebacks_off
+from flows.console import prefect_tracebacks_off, quiet_prefect_routine
 from flows.lock import warehouse_lock
 from flows.names import gb18030_reading, printable, stored_path
+from flows.progress import progress
 from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
 from flows.runners import DEFAULT_RUNNER, default_workers, stream_batches
@@ -359,6 +360,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
     warehouse file is the published one with the run's commits added, or with
     `rebuild` (and when that cannot be) built whole from the lake."""
     prefect_tracebacks_off()  # under serve, too, a failure is a line, not a traceback (flows/console.py)
+    quiet_prefect_routine()  # ... and no line per task run (unless --verbose)
     logger = get_run_logger()
     warehouse_dir = Path(warehouse).resolve()
     roots = [Path(p) for p in paths]
@@ -390,6 +392,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
         calls = [{"files": group, "known": {f.stored: known[f.stored] for f in group if f.stored in known},
                   "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}", "limits": limits}
                  for number, group in enumerate(groups, start=1)]
+        progress().reading(len(work.to_read), len(groups))
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)
         for number, result in enumerate(results, start=1):
@@ -410,6 +413,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
                                reject["reason"], printable(reject["detail"]))
             logger.info("batch %d/%d: %d files, %d documents new, %d rejected",
                         number, len(groups), len(groups[number - 1]), counts.get("documents", 0), result.rejected)
+            progress().batch_done(len(groups[number - 1]))
         summary.files_new = len(work.to_read) - summary.files_rejected - (summary.files_unchanged - len(work.unchanged))
         summary.rows = {name: totals[name] for name in ("documents", "sections", "metrics", "terms", "rejects")}
         if work.deleted:
@@ -419,7 +423,8 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
                 schema.SOURCES)})
             for path in work.deleted:
                 logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", printable(path))
-        if not summary.added_nothing:
+        summary.sources_recorded = totals["sources"]
+        if calls or work.deleted:  # the run committed to the lake (if only sources rows): it is recorded too
             lake.write_batch(f"{run_id}-run", {"runs": records.table([{
                 "run_id": run_id, "flow_run_id": str(flow_run.id) if flow_run.id else None,
                 "started_at": started, "finished_at": _now(),
@@ -428,6 +433,7 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
                 "files_deleted": len(summary.files_deleted),
                 **{f"{t}_written": summary.rows[t] for t in ("documents", "sections", "metrics", "terms", "rejects")},
             }], schema.RUNS)})
+        progress().loading()
         summary.warehouse_rebuilt = load_warehouse(warehouse_dir, rebuild)
     create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",
                              description="What this ingest run read, wrote and rejected")

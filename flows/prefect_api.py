@@ -142,11 +142,15 @@ def prefect_api(server: TemporaryServer | None = None,
         with without_heartbeats():
             yield configured
         return
+    from flows.console import hide_links_to
+
     server = server or TemporaryServer()
     server.wait_ready()
+    # its address is dead once the command exits: not said, and Prefect's "View at" links to it are left off
+    hide_links_to(server.url.removesuffix("/api"))
     if say:
-        say(f"Prefect: temporary server on {server.url.removesuffix('/api')} for this run "
-            "(set PREFECT_API_URL to use a running server)")
+        say("Prefect: a temporary server for this run, stopped at its end "
+            "(set PREFECT_API_URL to keep runs on a running server and see them in its UI)")
     # Set for the rest of this process (the server lives as long): in the
     # environment, for the processes the run starts, and re-read into Prefect's
     # global settings (Prefect's hook for plugins that set variables) for its

@@ -45,9 +45,13 @@ def default_workers() -> int:
 def warm_worker() -> None:
     """Load what the pipeline loads lazily (dictionaries, YAML knowledge), so a
     worker's first batch runs at steady speed. Runs once per worker process."""
-    from flows.console import quiet_prefect_failures
+    from prefect.logging.configuration import ensure_logging_setup
 
+    from flows.console import quiet_prefect_failures, quiet_prefect_routine
+
+    ensure_logging_setup()  # a new worker sets up Prefect's console handlers only at its first task: now
     quiet_prefect_failures()  # a failed batch is reported once, by the command (flows/console.py)
+    quiet_prefect_routine()  # ... and a task run's end not at all (unless --verbose)
     from transforms import segment
     from transforms.document import SourceText
     from transforms.pipeline import process
@@ -100,10 +104,11 @@ def run_flow(flow: Any, *args: Any, server: Any = None, say: Callable[[str], Non
     """Run `flow(*args, **kwargs)` against the configured Prefect API or a
     temporary server (`server`, launched early by the caller, or one started
     here): flows/prefect_api.py."""
-    from flows.console import quiet_prefect_failures
+    from flows.console import quiet_prefect_failures, quiet_prefect_routine
     from flows.prefect_api import prefect_api
 
     quiet_prefect_failures()  # a fatal error is the command's one line (flows/console.py)
+    quiet_prefect_routine()  # no line per task run (unless --verbose)
     with prefect_api(server, say):
         return flow(*args, **kwargs)
 

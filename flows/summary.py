@@ -20,6 +20,8 @@ class RunSummary:
     warehouse_rebuilt: bool = False
     # documents added, by where their date came from (input, text, title, path, none)
     date_sources: dict[str, int] = field(default_factory=dict)
+    # `sources` rows the batches added: one per file read, also when its text was already held
+    sources_recorded: int = 0
 
     def date_source_line(self) -> str:
         """"Dates of the 114 documents added: input 54, text 30, title 12, path 8, none 10"."""
@@ -32,4 +34,12 @@ class RunSummary:
 
     @property
     def added_nothing(self) -> bool:
+        """No document, figure, term or reject added, and no file deleted."""
         return not any(self.rows.values()) and not self.files_deleted
+
+    def nothing_new_line(self) -> str:
+        """What a run that added nothing says: whether it still recorded the files it read."""
+        if not self.sources_recorded:
+            return "Nothing new: no rows added to any table."
+        return (f"Nothing new: the {self.sources_recorded} files read hold texts the warehouse already has "
+                "(recorded in sources, and this run in runs).")

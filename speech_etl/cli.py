@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -118,7 +119,8 @@ ReportOption = Annotated[Path | None, typer.Option(
     "--report", help="After each load, write the default HTML report here (see `speech-etl report`).")]
 VerboseOption = Annotated[bool, typer.Option(
     "--verbose", envvar="SPEECH_ETL_VERBOSE",
-    help="On a fatal error, show Prefect's report and traceback too (default: the error in one line).")]
+    help="Show Prefect's log line for every task run and, on a fatal error, its report and traceback "
+         "(default: the run's own lines, a progress bar on a long ingest, an error in one line).")]
 FollowSymlinksOption = Annotated[bool, typer.Option(
     "--follow-symlinks", help="Follow symbolic links to files anywhere (default: only links whose target lies "
                               "inside the given paths; others are rejected as outside_input).")]
@@ -168,20 +170,29 @@ def ingest(
 
     # first, so the server starts while this process imports Prefect (flows/prefect_api.py)
     server = TemporaryServer.unless_configured()
+    from flows.progress import told_to
+    from speech_etl.progress import ProgressBar
+
+    bar = ProgressBar()
     try:
         from flows.ingest import ingest as ingest_flow
         from flows.runners import run_flow
 
-        summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
-                           settings.batch_files, report=str(report_path.resolve()) if report_path else None,
-                           task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                           lake_url=lake, follow_symlinks=follow_symlinks, server=server,
-                           say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+        with nullcontext() if verbose else told_to(bar):  # --verbose: Prefect's lines instead of a bar
+            summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
+                               settings.batch_files, report=str(report_path.resolve()) if report_path else None,
+                               task_runner=task_runner.value, workers=workers, dask_address=dask_address,
+                               lake_url=lake, follow_symlinks=follow_symlinks, server=server,
+                               say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+        bar.close(finished=True)
     except Exception as exc:  # noqa: BLE001 - storage and server errors, one line each
+        bar.close()
         message = _fatal_message(exc)
         if message is None:
             raise
         raise fail(message) from None
+    finally:
+        bar.close()
     _print_summary(summary, folder)
 
 
@@ -258,7 +269,7 @@ def _print_summary(summary, folder: Path) -> None:
         out.print(f"{summary.files_ignored} files of other types ignored "
                   f"(inputs are {' '.join(sorted(SUPPORTED_SUFFIXES))})")
     if summary.added_nothing:
-        out.print("Nothing new: no rows added to any table.")
+        out.print(summary.nothing_new_line(), highlight=False)
     else:
         out.print("Rows added: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()))
         if summary.date_sources:
@@ -304,14 +315,27 @@ def report(
     year_from: Annotated[int | None, typer.Option("--from", help="First document year.")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="Last document year.")] = None,
     compare: Annotated[tuple[str, str] | None, typer.Option(
-        "--compare", help="Two doc_ids (or years / YEAR-YEAR) whose terms to compare (default: the latest two).")] = None,
+        "--compare", help="Two doc_ids (or years / YEAR-YEAR) whose terms to compare (default: the first and last "
+                          "year of --from/--to, else the latest two).")] = None,
+    page: Annotated[str, typer.Option(
+        "--page", help="overview (default); progress: an issuer's part-year figures against the year's targets "
+                       "(--issuer, --year); regions: one indicator across the regions of a level (--level, "
+                       "--indicator, --measure, --span).")] = "overview",
+    year: Annotated[int | None, typer.Option(
+        "--year", help="--page progress: the year (default the latest with part-year figures).")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="--page regions: region level (city, county, district, ...).")] = None,
+    measure: Annotated[str | None, typer.Option("--measure", help="--page regions: growth, level, ...")] = None,
+    span: Annotated[str | None, typer.Option(
+        "--span", help="--page regions: year, half, quarter, months, month, other.")] = None,
 ) -> None:
     """Write a self-contained HTML progress report (charts, targets, term shifts); see docs/report.md."""
     from report import ReportError, ReportOptions, build_report
 
     try:
         opts = ReportOptions(issuer=issuer, indicators=tuple(k for v in indicator or [] for k in v.split(",") if k),
-                             year_from=year_from, year_to=year_to, compare=tuple(compare) if compare else None)
+                             year_from=year_from, year_to=year_to, compare=tuple(compare) if compare else None,
+                             page=page, year=year, level=level, measure=measure, span=span)
     except ValueError as exc:
         raise fail(str(exc), 2) from None
     try:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 
-from conftest import SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS, query, speech_etl
+from conftest import SAMPLE_SPEECH, SAMPLES, SHARED_CORPUS, cli_env, query, speech_etl
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -33,6 +34,10 @@ def test_samples_build_a_warehouse(tmp_path):
     result = speech_etl("ingest", str(SAMPLES), "--warehouse", str(warehouse), temporary_server=True)
     assert "Traceback" not in result.stderr
     assert "Failed to send telemetry" not in result.stderr + result.stdout
+    # a short say: no line per task run (--verbose shows them), no link to the temporary server, gone at exit
+    printed = (result.stdout + result.stderr).strip().splitlines()
+    assert len(printed) <= 15, printed
+    assert not [line for line in printed if "Task run" in line or "http" in line], printed
     assert (warehouse / "warehouse.duckdb").exists()
     assert list((warehouse / "lake" / "documents").glob("*.parquet"))
     # the speech in four formats is one document; the jsonl holds 7 reports and resolutions; one PDF
@@ -195,17 +200,24 @@ def test_a_run_with_nothing_to_do_needs_no_flow_run(tmp_path):
     assert "Prefect: temporary server" not in second.stderr + second.stdout
     assert (warehouse / "warehouse.duckdb").stat().st_ino == inode
 
-    # a touched file (same text, new mtime) is read again by the flow, which finds it unchanged
+    # a touched file (same text, new mtime) and a copy of it (same text, new path) are read by the
+    # flow, which finds their text held: nothing new, but their sources rows and so the run are recorded
     os.utime(inbox / "speech.txt", ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    shutil.copy(SAMPLE_SPEECH, inbox / "copy.md")
     touched = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
     assert "no flow run needed" not in touched.stderr
-    assert "Nothing new: no rows added to any table." in touched.stdout
+    assert "Nothing new: the 2 files read hold texts the warehouse already has" in touched.stdout
+    runs = query(warehouse, "SELECT files_new, documents_written, finished_at IS NOT NULL, flow_run_id IS NOT NULL "
+                            "FROM runs ORDER BY started_at")
+    assert runs == [(1, 1, True, True), (1, 0, True, True)]
 
     # a warehouse file that is not current (here: gone) is rebuilt by the flow
     (warehouse / "warehouse.duckdb").unlink()
     rebuilt = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
     assert "no flow run needed" not in rebuilt.stderr
+    assert "stopped before it finished" not in rebuilt.stderr  # every run that committed has its runs row
     assert query(warehouse, "SELECT count(*) FROM documents")[0][0] == 1
+    assert query(warehouse, "SELECT count(*) FROM runs WHERE finished_at IS NULL")[0][0] == 0
 
     # a report asked for is written by the flow, even with nothing new
     report = tmp_path / "report.html"
@@ -249,3 +261,21 @@ def test_a_lake_folder_inside_the_inputs_is_not_read_as_input(tmp_path):
     (inbox / "speech.txt").touch()  # so the second run goes through the flow and logs its plan
     second = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse))
     assert "1 files: 1 to read, 0 unchanged, 0 deleted, 0 of other types ignored" in second.stderr + second.stdout
+
+
+def test_a_long_run_shows_a_progress_bar(tmp_path):
+    """Past a few files, a progress bar: files read and batches committed (on a
+    terminal it redraws in place; into a pipe it is written once, at the end)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(100):  # README shows it on 1 000 files; a hundred cost less and show the same
+        (inbox / f"note_{n:03d}.txt").write_text(f"第{n}号通报\n今年以来,城镇新增就业{n + 1}万人。\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "speech_etl", "ingest", str(inbox), "--warehouse", str(tmp_path / "w"),
+         "--task-runner", "threads", "--workers", "1"],  # no worker processes to start: the bar is the point
+        capture_output=True, text=True, timeout=600, env=cli_env(SPEECH_ETL_BATCH_FILES="25"))
+    assert result.returncode == 0, result.stderr
+    bar = [line for line in result.stderr.splitlines() if "100/100 files" in line]
+    assert len(bar) == 1 and "done" in bar[0] and "batch 4/4" in bar[0], result.stderr
+    assert "Task run" not in result.stderr
+    assert "Rows added: documents 100," in result.stdout

@@ -4,46 +4,49 @@ one per run, used by the flow and its workers, gone when the run ends or is kill
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_SPEECH
 from flows.prefect_api import TemporaryServer, prefect_api
+from prefect_server import processes_with_marker
 
-SERVER_LINE = re.compile(r"Prefect: temporary server on http://127\.0\.0\.1:(\d+)")
+# said once the server answers; its address is not (it is dead once the command exits)
+SERVER_LINE = "Prefect: a temporary server for this run"
 
 
-def _server_processes(port: str) -> list[int]:
-    """Processes serving Prefect's API on `port`."""
+def _server_processes(marker: str) -> list[int]:
+    """Processes serving Prefect's API that a run marked with `marker` started."""
     found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"prefect.server.api.server:create_app" in cmdline and port.encode() in cmdline:
-                found.append(int(entry))
+    for pid in processes_with_marker(marker):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"prefect.server.api.server:create_app" in cmdline:
+            found.append(pid)
     return found
 
 
-def _gone(port: str, within: float = 10.0) -> bool:
+def _gone(marker: str, within: float = 10.0) -> bool:
     deadline = time.monotonic() + within
-    while _server_processes(port):
+    while _server_processes(marker):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
     return True
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+def _env(marker: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["SPEECH_ETL_TEST_MARKER"] = marker
+    return env
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -51,15 +54,18 @@ def test_ingest_uses_one_temporary_server_and_stops_it(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "speech.txt").write_bytes(SAMPLE_SPEECH.read_bytes())
+    marker = uuid.uuid4().hex
     result = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "-w", str(tmp_path / "w")],
-                            capture_output=True, text=True, timeout=300, env=_env())
+                            capture_output=True, text=True, timeout=300, env=_env(marker))
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    port = SERVER_LINE.search(output).group(1)
+    assert SERVER_LINE in output
     # no second server (Prefect's own starts with this line), and every log reached the server
     assert "Starting temporary server" not in output
     assert "Error logging to API" not in output
-    assert _gone(port)
+    # no link to the server, which is gone now (Prefect's "View at http://127.0.0.1:PORT/runs/...")
+    assert "127.0.0.1" not in output and "http" not in output
+    assert _gone(marker)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the server dies with its parent on Linux")
@@ -68,23 +74,23 @@ def test_a_killed_run_leaves_no_server(tmp_path):
     inbox.mkdir()
     (inbox / "speech.txt").write_bytes(SAMPLE_SPEECH.read_bytes())
     log = tmp_path / "run.log"
+    marker = uuid.uuid4().hex
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "-w", str(tmp_path / "w")],
-                                stdout=out, stderr=subprocess.STDOUT, env=_env())
+                                stdout=out, stderr=subprocess.STDOUT, env=_env(marker))
     try:
         deadline = time.monotonic() + 120
-        while not SERVER_LINE.search(log.read_text()) and time.monotonic() < deadline and proc.poll() is None:
+        while SERVER_LINE not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)
-        found = SERVER_LINE.search(log.read_text())
-        assert found, log.read_text()
-        port = found.group(1)
+        assert SERVER_LINE in log.read_text(), log.read_text()
+        assert _server_processes(marker)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert _gone(port)
+    assert _gone(marker)
 
 
 def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch):

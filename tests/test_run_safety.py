@@ -316,7 +316,8 @@ def test_a_run_of_many_task_runs_logs_no_telemetry_or_recorder_errors(tmp_path):
     inbox = tmp_path / "inbox"
     write_speech_variants(inbox, 60, SAMPLE_SPEECH)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(SPEECH_ETL_BATCH_FILES="1", PREFECT_HOME=str(tmp_path / "prefect-home"))
+    # --verbose: Prefect's line for each task run, which the log is checked through
+    env.update(SPEECH_ETL_BATCH_FILES="1", PREFECT_HOME=str(tmp_path / "prefect-home"), SPEECH_ETL_VERBOSE="1")
     result = subprocess.run(ingest_args(inbox, tmp_path / "warehouse"), env=env, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
