@@ -35,11 +35,13 @@ def _doc_label(title, year) -> str:
     return f"{title or ''}{f' ({int(year)})' if year is not None and not pd.isna(year) else ''}"
 
 
-def _figure_rows(fig: pd.DataFrame) -> list[dict]:
+def _figure_rows(fig: pd.DataFrame, first: tuple[str, ...] = ()) -> list[dict]:
+    """Table rows, by period (by the `first` columns before that)."""
     rows = []
-    ordered = fig.sort_values(["period_start", "period_end", "measure", "kind"], na_position="last")
+    ordered = fig.sort_values([*first, "period_start", "period_end", "measure", "kind"], na_position="last")
     for r in _records(ordered):
         rows.append({
+            "region": r.get("region"),
             "period": charts.period_text(r),
             "measure": r["measure"],
             "kind": r["kind"],
@@ -98,7 +100,8 @@ def _compare_model(con, opts: ReportOptions, docs: pd.DataFrame) -> dict:
         a = queries.resolve_side(con, opts.compare[0], opts.issuer)
         b = queries.resolve_side(con, opts.compare[1], opts.issuer)
     else:
-        sides = queries.default_sides(docs)
+        ranged = opts.year_from is not None or opts.year_to is not None
+        sides = (ranged and queries.range_sides(con, docs, opts.issuer)) or queries.default_sides(docs)
         if sides is None:
             return {"message": f"Fewer than two documents of one type for {opts.scope_text}: "
                                "no term comparison (choose two with --compare DOC_ID DOC_ID or YEAR YEAR)."}
@@ -145,7 +148,8 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
     indicators = []
     for key in keys:
         name = names.get(key, key)
-        item = {"key": key, "name": name, "spec": None, "message": None, "rows": [], "open_table": False}
+        item = {"key": key, "name": name, "spec": None, "message": None, "rows": [], "open_table": False,
+                "single": []}
         if key not in names:
             item["message"] = (f"No data: {key} is not an indicator of the catalog "
                                f"(indicator_catalog has {', '.join(sorted(names))}).")
@@ -154,7 +158,9 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
             if not len(fig):
                 item["message"] = f"No data: no figures of {name} ({key}) for {opts.scope_text}."
             else:
-                spec = charts.indicator_spec(key, name, fig, (opts.year_from, opts.year_to))
+                panels, single = charts.indicator_panels(fig)
+                spec = charts.chart_spec(key, name, panels, (opts.year_from, opts.year_to))
+                item["single"] = [f"{p['panel']}: {p['figure']}, {p['period']}" for p in single]
                 item["rows"] = _figure_rows(fig)
                 item["open_table"] = bool(fig["masked"].any()) or len(fig) <= 12
                 if fig["masked"].all():
@@ -162,7 +168,9 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
                                        "are masked in the source (the numbers were replaced): shown as masked, "
                                        "not as values.")
                 if spec is None:
-                    item["message"] = f"No chart: none of the {len(fig)} figures of {name} ({key}) has a period."
+                    item["message"] = (f"No chart: no measure of {name} ({key}) has figures for two periods "
+                                       "(the table lists them)." if single else
+                                       f"No chart: none of the {len(fig)} figures of {name} ({key}) has a period.")
                 else:
                     item["spec"] = script_json(spec)
         if item["message"]:
@@ -171,7 +179,7 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
     if not keys and doc_ids:
         messages.append(f"No data: no catalog indicator has figures for {opts.scope_text}.")
         indicators.append({"key": "none", "name": "No indicators", "spec": None, "rows": [], "open_table": False,
-                           "message": messages[-1]})
+                           "single": [], "message": messages[-1]})
 
     tva = queries.target_vs_actual(con, doc_ids, keys) if doc_ids and keys else pd.DataFrame()
     tva_message = None
@@ -184,6 +192,7 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
         messages.append(cmp["message"])
     built = queries.built_at(con)
     return {
+        "page": "overview",
         "title": opts.title,
         "scope": opts.scope_text,
         "warehouse": warehouse,
@@ -211,15 +220,32 @@ def build_report(warehouse_dir: Path, out: Path, opts: ReportOptions) -> ReportR
     if not db.exists():
         raise FileNotFoundError(f"no warehouse at {db}")
     with duckdb.connect(str(db), read_only=True) as con:
-        model = report_model(con, opts, str(warehouse_dir))
-    page = render(model)
+        model = page_model(con, opts, str(warehouse_dir))
+    page, font = render(model)
+    if font.note:
+        model["messages"].append(font.note)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, out)
-    return ReportResult(out, len(model["documents"]), sum(1 for i in model["indicators"] if i["spec"]),
-                        model["messages"])
+    overview = opts.page == "overview"
+    charts = model["indicators"] if overview else model["charts"]
+    return ReportResult(out, len(model["documents"]) if overview else model["cited"],
+                        sum(1 for c in charts if c["spec"]), model["messages"])
+
+
+def page_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse: str = "") -> dict:
+    """The model of the page `opts.page` asks for, with the header's facts."""
+    from report.pages import progress_model, regions_model
+
+    if opts.page == "overview":
+        return report_model(con, opts, warehouse)
+    model = progress_model(con, opts) if opts.page == "progress" else regions_model(con, opts)
+    built = queries.built_at(con)
+    return {**model, "warehouse": warehouse,
+            "built_at": f"{built:%Y-%m-%d %H:%M:%S} UTC" if built else None,
+            "generated_at": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC"}
 
 
 __all__ = ["ReportError", "ReportOptions", "ReportResult", "build_report", "report_model"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+PAGES = ("overview", "progress", "regions")
+TITLES = {"overview": "speech-etl progress report", "progress": "speech-etl progress toward the year's targets",
+          "regions": "speech-etl regions compared"}
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -15,11 +19,27 @@ class ReportOptions:
     compare: tuple[str, str] | None = None
     max_default_indicators: int = 6
     top_terms: int = 15
-    title: str = field(default="speech-etl progress report")
+    title: str | None = None  # None: the page's own title
+    # which page: the overview (charts, targets, terms), an issuer's progress
+    # toward a year's targets, or one indicator across the regions of a level
+    page: str = "overview"
+    year: int | None = None  # progress: the year (default the latest with part-year figures beside targets)
+    level: str | None = None  # regions: region_level (city, county, ...; default the one most regions state)
+    measure: str | None = None  # regions: growth, level, ... (default the one most regions state)
+    span: str | None = None  # regions: year, half, months, ... (default year, else the one most regions state)
 
     def __post_init__(self) -> None:
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
             raise ValueError(f"--from {self.year_from} is after --to {self.year_to}")
+        if self.page not in PAGES:
+            raise ValueError(f"--page {self.page}: choose one of {', '.join(PAGES)}")
+        if self.page == "progress" and not self.issuer:
+            raise ValueError("--page progress needs --issuer NAME (and takes --year YEAR)")
+        if self.page == "regions" and len(self.indicators) > 1:
+            raise ValueError(f"--page regions charts one indicator; got {len(self.indicators)}: "
+                             f"{' '.join(self.indicators)}")
+        if self.title is None:
+            object.__setattr__(self, "title", TITLES[self.page])
 
     @property
     def scope_text(self) -> str:

@@ -74,24 +74,28 @@ def default_indicators(con: duckdb.DuckDBPyConnection, doc_ids: list[str], limit
 
 FIGURE_COLUMNS = ["indicator_key", "measure", "kind", "period_label", "period_start", "period_end",
                   "value", "value_low", "value_high", "bound", "unit", "value_base", "base_unit",
-                  "indicator", "mention", "sentence", "doc_id", "doc_title", "doc_year", "masked"]
+                  "indicator", "mention", "sentence", "doc_id", "doc_title", "doc_year", "masked",
+                  "issuer", "span", "year"]
 
 
 def figures(con: duckdb.DuckDBPyConnection, doc_ids: list[str], indicators: list[str]) -> pd.DataFrame:
     """The series points of `indicators` stated in `doc_ids`: metric_series
     (one figure per issuer, indicator, measure, kind and period, the latest
     document winning) plus every masked figure, which metric_series leaves out
-    and the report must show as masked, never as a number."""
+    and the report must show as masked, never as a number (its span is
+    left NULL: metric_series is where spans are told)."""
     return con.execute("""
         SELECT s.indicator_key, s.measure, s.kind, s.period_label, s.period_start, s.period_end,
                s.value, s.value_low, s.value_high, s.bound, s.unit, s.value_base, s.base_unit,
-               s.indicator, s.mention, s.sentence, s.doc_id, s.doc_title, d.year AS doc_year, FALSE AS masked
+               s.indicator, s.mention, s.sentence, s.doc_id, s.doc_title, d.year AS doc_year, FALSE AS masked,
+               s.issuer, s.span, s.year
         FROM metric_series s JOIN documents d USING (doc_id)
         WHERE list_contains(?, s.doc_id) AND list_contains(?, s.indicator_key)
         UNION ALL
         SELECT m.indicator_key, m.measure, m.kind, m.period_label, m.period_start, m.period_end,
                NULL, NULL, NULL, m.bound, m.unit, NULL, m.base_unit,
-               m.indicator, m.mention, m.sentence, m.doc_id, d.title, d.year, TRUE
+               m.indicator, m.mention, m.sentence, m.doc_id, d.title, d.year, TRUE,
+               d.issuer, NULL, year(m.period_end)
         FROM metrics m JOIN documents d USING (doc_id)
         WHERE m.masked AND list_contains(?, m.doc_id) AND list_contains(?, m.indicator_key)
         ORDER BY 1, 2, 5 NULLS LAST, 6 NULLS LAST, 3
@@ -100,7 +104,8 @@ def figures(con: duckdb.DuckDBPyConnection, doc_ids: list[str], indicators: list
 
 def target_vs_actual(con: duckdb.DuckDBPyConnection, doc_ids: list[str], indicators: list[str]) -> pd.DataFrame:
     """Targets set in the covered documents beside their outcomes, misses
-    first (largest gap first), then undecided, then met."""
+    first, then undecided, then met; within each, by unit, then largest gap
+    first (gaps in different units are not compared)."""
     return con.execute("""
         SELECT t.*, dt.year AS target_doc_year, dt.title AS target_doc_title,
                da.year AS actual_doc_year, da.title AS actual_doc_title
@@ -109,7 +114,7 @@ def target_vs_actual(con: duckdb.DuckDBPyConnection, doc_ids: list[str], indicat
         LEFT JOIN documents da ON da.doc_id = t.actual_doc_id
         WHERE list_contains(?, t.target_doc_id) AND list_contains(?, t.indicator_key)
         ORDER BY CASE WHEN t.met = FALSE THEN 0 WHEN t.met IS NULL THEN 1 ELSE 2 END,
-                 abs(t.gap) DESC NULLS LAST, t.indicator_key, t.measure, t.period_start
+                 t.target_unit NULLS LAST, abs(t.gap) DESC NULLS LAST, t.indicator_key, t.measure, t.period_start
     """, [doc_ids, indicators]).df()
 
 
@@ -159,6 +164,15 @@ def default_sides(docs: pd.DataFrame) -> tuple[Side, Side] | None:
     return Side(label(a), [a["doc_id"]]), Side(label(b), [b["doc_id"]])
 
 
+def range_sides(con: duckdb.DuckDBPyConnection, docs: pd.DataFrame, issuer: str | None) -> tuple[Side, Side] | None:
+    """With a year range chosen: the first covered year's documents against the
+    last's (--from 1995 --to 2015: 1995 against 2015), not the latest two."""
+    years = docs["year"].dropna()
+    if years.empty or years.min() == years.max():
+        return None
+    return resolve_side(con, str(int(years.min())), issuer), resolve_side(con, str(int(years.max())), issuer)
+
+
 def term_counts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pd.DataFrame:
     return con.execute("""
         SELECT term, CAST(sum(count) AS BIGINT) AS count FROM terms
@@ -188,3 +202,92 @@ def figures_added(con: duckdb.DuckDBPyConnection, run_id: str, limit: int | None
     """ + (f" LIMIT {int(limit)}" if limit is not None else ""), [run_id])
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+# --- the progress page: an issuer's part-year figures beside the year's targets ---------------
+
+def progress_key(con: duckdb.DuckDBPyConnection, who: str) -> str | None:
+    """The issuer_key of progress_to_target that `who` names: an issuer, a
+    region (for documents without an issuer), or a doc_id prefix of 6+
+    characters (for a document with neither); None when none has rows."""
+    row = con.execute("""
+        SELECT issuer_key FROM progress_to_target
+        WHERE issuer_key = $who OR issuer = $who
+           OR (length($who) >= 6 AND starts_with(issuer_key, 'document ' || $who))
+        GROUP BY issuer_key ORDER BY issuer_key <> $who, count(*) DESC LIMIT 1
+    """, {"who": who}).fetchall()
+    return row[0][0] if row else None
+
+
+def progress_rows(con: duckdb.DuckDBPyConnection, key: str, year: int) -> pd.DataFrame:
+    """progress_to_target for one issuer_key and year, with the documents'
+    titles and the share reached by the same point of the year before."""
+    return con.execute("""
+        SELECT p.*, da.title AS actual_doc_title, da.year AS actual_doc_year,
+               dt.title AS target_doc_title, dt.year AS target_doc_year,
+               prev.share_of_target AS share_a_year_earlier, prev.actual_value AS actual_a_year_earlier
+        FROM progress_to_target p
+        LEFT JOIN documents da ON da.doc_id = p.actual_doc_id
+        LEFT JOIN documents dt ON dt.doc_id = p.target_doc_id
+        LEFT JOIN progress_to_target prev
+          ON prev.issuer_key = p.issuer_key AND prev.indicator_key = p.indicator_key AND prev.measure = p.measure
+         AND prev.actual_kind = p.actual_kind
+         AND prev.period_start = p.period_start - INTERVAL 1 YEAR AND prev.period_end = p.period_end - INTERVAL 1 YEAR
+        WHERE p.issuer_key = ? AND p.year = ?
+        ORDER BY p.indicator_key NULLS LAST, p.indicator, p.measure, p.period_end, p.actual_kind, p.actual_value
+    """, [key, year]).df()
+
+
+def progress_years(con: duckdb.DuckDBPyConnection, key: str) -> list[int]:
+    """The years with part-year figures beside the year's targets for an issuer_key, latest first."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT year FROM progress_to_target WHERE issuer_key = ? ORDER BY year DESC", [key]).fetchall()]
+
+
+def progress_issuers(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The issuers (or regions) with any part-year figure beside a target,
+    most rows first; documents without either as `document <doc_id prefix>`."""
+    return [r[0] for r in con.execute("""
+        SELECT CASE WHEN starts_with(issuer_key, 'document ') THEN issuer_key[:21] ELSE issuer_key END
+        FROM progress_to_target GROUP BY issuer_key ORDER BY count(*) DESC, issuer_key
+    """).fetchall()]
+
+
+# --- the regions page: one indicator across the regions of a level ----------------------------
+
+REGION_FIGURE_COLUMNS = ["region", "region_code", *FIGURE_COLUMNS]
+
+
+def region_figures(con: duckdb.DuckDBPyConnection, level: str, key: str) -> pd.DataFrame:
+    """Every series figure of indicator `key` stated for a region of `level`;
+    `issuer` is the region's name (the issuer's where the region has none),
+    so that the charts draw one series per region."""
+    return con.execute("""
+        SELECT coalesce(s.region, s.issuer, '(region not named)') AS region, s.region_code,
+               s.indicator_key, s.measure, s.kind, s.period_label, s.period_start, s.period_end,
+               s.value, s.value_low, s.value_high, s.bound, s.unit, s.value_base, s.base_unit,
+               s.indicator, s.mention, s.sentence, s.doc_id, s.doc_title, d.year AS doc_year, FALSE AS masked,
+               coalesce(s.region, s.issuer, '(region not named)') AS issuer, s.span, s.year
+        FROM metric_series s JOIN documents d USING (doc_id)
+        WHERE s.region_level = ? AND s.indicator_key = ?
+        ORDER BY s.region_code NULLS LAST, 1, s.measure, s.period_start, s.period_end, s.kind
+    """, [level, key]).df()
+
+
+def region_levels(con: duckdb.DuckDBPyConnection, key: str | None) -> list[tuple[str, int]]:
+    """(region_level, regions with figures [of `key`]), most regions first."""
+    return con.execute("""
+        SELECT region_level, count(DISTINCT coalesce(region_code, region, issuer)) AS regions
+        FROM metric_series
+        WHERE region_level IS NOT NULL AND (? IS NULL OR indicator_key = ?)
+        GROUP BY region_level ORDER BY regions DESC, count(*) DESC, region_level
+    """, [key, key]).fetchall()
+
+
+def region_indicators(con: duckdb.DuckDBPyConnection, level: str) -> list[tuple[str, int]]:
+    """(indicator_key, regions stating it) for a level, most regions first."""
+    return con.execute("""
+        SELECT indicator_key, count(DISTINCT coalesce(region_code, region, issuer)) AS regions
+        FROM metric_series WHERE region_level = ?
+        GROUP BY indicator_key ORDER BY regions DESC, count(*) DESC, indicator_key
+    """, [level]).fetchall()

@@ -7,12 +7,15 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from conftest import DEV_REPORTS, ROOT, SAMPLES, speech_etl
-from report import charts, compare
-from report.browser import chromium_binary, open_report
+from conftest import DEV_REPORTS, ROOT, SAMPLES, query, speech_etl
+from report import build_report, charts, compare, lines
+from report.browser import chromium_binary, open_pages, open_report, without_cjk_fonts
+from report.build import page_model
+from report.fonts import FAMILY, page_characters
 from report.options import ReportOptions, parse_period
 from speech_etl.cli import _expand_multi_options
 
@@ -27,7 +30,7 @@ def speech_warehouse(tmp_path_factory) -> Path:
     """The sample speech alone (its figures are masked), ingested with --report."""
     warehouse = tmp_path_factory.mktemp("speech") / "w"
     result = speech_etl("ingest", str(SAMPLES / "speeches"), "--warehouse", str(warehouse),
-                        "--report", str(warehouse.parent / "after-ingest.html"))
+                        "--report", str(warehouse.parent / "after-ingest.html"), "--verbose")  # task lines too
     assert "publish-figures" in result.stderr + result.stdout
     return warehouse
 
@@ -151,6 +154,11 @@ def test_periods_and_options():
     assert parse_period("abc123") is None
     with pytest.raises(ValueError):
         ReportOptions(year_from=2015, year_to=1995)
+    with pytest.raises(ValueError, match="needs --issuer"):
+        ReportOptions(page="progress")
+    with pytest.raises(ValueError, match="one indicator"):
+        ReportOptions(page="regions", indicators=("gdp", "cpi"))
+    assert ReportOptions(page="regions").title != ReportOptions().title
     assert ReportOptions(issuer="国务院", year_from=1995, year_to=2015).scope_text == "issuer 国务院, 1995–2015"
 
 
@@ -186,3 +194,135 @@ def test_term_shift_and_new_sections():
     heads_a = pd.DataFrame({"heading": ["2013年工作回顾", "深化改革"]})
     heads_b = pd.DataFrame({"heading": ["2014年工作回顾", "深化改革", "建设生态文明"]})
     assert compare.new_sections(heads_a, heads_b)["heading"].tolist() == ["建设生态文明"]
+
+
+def _point(start: str, end: str, span: str, y: float | None = 1.0, group: str = "g") -> dict:
+    import datetime as dt
+    last = dt.date.fromisoformat(end)
+    return {"x0": start, "x1": (last + dt.timedelta(days=1)).isoformat(), "span": span, "y": y,
+            "group": group, "line": True}
+
+
+def test_lines_join_only_a_period_and_the_one_right_after_it():
+    years = [_point(f"{y}-01-01", f"{y}-12-31", "year") for y in (2005, 2006, 2007, 2010, 2011)]
+    halves = [_point(f"{y}-01-01", f"{y}-06-30", "half") for y in (2019, 2020)]
+    feb = [_point("2024-01-01", "2024-02-29", "months"), _point("2025-01-01", "2025-02-28", "months")]
+    months = [_point("2024-06-01", "2024-06-30", "month"), _point("2024-07-01", "2024-07-31", "month"),
+              _point("2024-09-01", "2024-09-30", "month")]
+    other_issuer = [_point("2008-01-01", "2008-12-31", "year", group="h")]
+    five_years = [_point("2006-01-01", "2010-12-31", "multi_year")]
+    masked = [_point("2012-01-01", "2012-12-31", "year", y=None), _point("2013-01-01", "2013-12-31", "year")]
+    points = years + halves + feb + months + other_issuer + five_years + masked
+    lines.assign_segments(points)
+    segment = [p["segment"] for p in points]
+    assert len(set(segment[:3])) == 1 and segment[3] == segment[4] != segment[0]  # 2007 -> 2010 is a gap
+    assert halves[0]["segment"] == halves[1]["segment"] and feb[0]["segment"] == feb[1]["segment"]
+    assert months[0]["segment"] == months[1]["segment"] != months[2]["segment"]  # August missing
+    assert other_issuer[0]["segment"] not in segment[:5]  # another issuer's series
+    assert five_years[0]["segment"] is None and masked[0]["segment"] is None
+    assert masked[1]["segment"] not in segment[:5]  # 2011 -> masked 2012 -> 2013: broken
+
+
+# --- issue 12: the overview's charts, the progress and the regions pages ----------------------
+
+def _segments(panel: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for p in panel["data"]["values"]:
+        if p.get("segment") is not None:
+            out.setdefault(p["segment"], []).append(p)
+    return out
+
+
+@needs_corpus
+def test_overview_keeps_gaps_spans_and_units_apart(dev_warehouse):
+    """No line crosses a year with no figure; figures about several years are
+    never on the time axis; no single-point panel; targets sorted within a
+    unit; the term comparison follows --from/--to."""
+    opts = ReportOptions(issuer="国务院", indicators=("gdp", "urban_new_jobs", "cpi"), year_from=1995, year_to=2015)
+    with duckdb.connect(str(dev_warehouse / "warehouse.duckdb"), read_only=True) as con:
+        model = page_model(con, opts)
+    specs = {i["key"]: json.loads(str(i["spec"])) for i in model["indicators"]}
+    multi_year_seen = 0
+    for key, spec in specs.items():
+        stated = {(r[0], r[1]) for r in query(dev_warehouse, f"""
+            SELECT measure, year FROM metric_series WHERE issuer = '国务院' AND indicator_key = '{key}'
+              AND kind = 'actual' AND span = 'year'""")}
+        for panel in spec["vconcat"]:
+            points = panel["data"]["values"]
+            if panel["usermeta"]["axis"] == "time":
+                assert not [p for p in points if p["span"] == "multi_year"], (key, panel["title"])
+                assert len({(p["x0"], p["x1"]) for p in points}) >= 2, (key, panel["title"])
+            else:
+                assert points and {p["span"] for p in points} == {"multi_year"}
+                assert not any("temporal" == layer["encoding"].get("x", {}).get("type") for layer in panel["layer"])
+                multi_year_seen += len(points)
+            for run in _segments(panel).values():
+                annual = sorted(int(p["x0"][:4]) for p in run if p["span"] == "year")
+                if annual:  # consecutive years only, each one the warehouse states
+                    assert annual == list(range(annual[0], annual[-1] + 1)), (key, run)
+                    assert all((panel["usermeta"]["measure"], y) in stated for y in annual), (key, annual)
+    assert multi_year_seen >= 5  # 十一五, 过去五年 ... are on panels of their own
+    cpi_years = {frozenset(int(p["x0"][:4]) for p in run) for panel in specs["cpi"]["vconcat"]
+                 for run in _segments(panel).values()}
+    assert not any({2007, 2010} <= run for run in cpi_years)  # CPI 2007 -> 2010 is a gap, not a slope
+    rows = [r for r in model["tva"] if r["status"] == "open"]
+    units = [r["target"].split()[-1] for r in rows]
+    assert units == sorted(units, key=units.index)  # each unit's rows together
+    for unit in set(units):
+        gaps = [abs(float(r["gap"])) for r in rows if r["target"].split()[-1] == unit and r["gap"]]
+        assert gaps == sorted(gaps, reverse=True)
+    assert model["compare"]["a"].startswith("1995") and model["compare"]["b"].startswith("2015")
+
+
+@needs_corpus
+@needs_chromium
+def test_progress_and_regions_pages_draw_without_cjk_fonts(dev_warehouse, tmp_path):
+    """Both pages in one headless Chromium that has no CJK font: the embedded
+    subset draws the Chinese, every chart draws, nothing is fetched."""
+    issuer, year, rows = query(dev_warehouse, """
+        SELECT issuer, year, count(*) FROM progress_to_target WHERE issuer IS NOT NULL
+        GROUP BY ALL ORDER BY 3 DESC, 1 LIMIT 1""")[0]
+    shares = query(dev_warehouse, f"""SELECT count(*) FROM progress_to_target WHERE issuer = '{issuer}'
+        AND year = {year} AND (share_of_target IS NOT NULL OR stated_share IS NOT NULL)""")[0][0]
+    progress_html, regions_html = tmp_path / "progress.html", tmp_path / "regions.html"
+    result = build_report(dev_warehouse, progress_html, ReportOptions(page="progress", issuer=issuer))
+    assert result.charts >= 1 and not result.messages
+    regions = build_report(dev_warehouse, regions_html, ReportOptions(page="regions", level="city"))
+    assert regions.charts == 1 and not regions.messages
+    html = progress_html.read_text(encoding="utf-8")
+    table = re.search(r'<table id="progress-rows">(.*?)</table>', html, re.S).group(1)
+    assert f"toward its targets for {year}" in html and table.count("<tr>") == rows + 1  # header + a row each
+    share = json.loads(re.search(r'id="spec-share">(.*?)</script>', html, re.S).group(1).replace("<\\/", "</"))
+    assert len(share["data"]["values"]) == shares
+    assert all(0 < p["elapsed"] < 1 for p in share["data"]["values"])
+    regions_spec = chart_specs_by_id(regions_html.read_text(encoding="utf-8"))["regions"]
+    assert len({p["group"] for p in regions_spec["data"]["values"]}) >= 2  # regions side by side, one chart
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    runs = open_pages([(progress_html, ARTIFACTS / "report-progress.png"),
+                       (regions_html, ARTIFACTS / "report-regions.png")], env=without_cjk_fonts(tmp_path))
+    for run in runs:
+        assert run.console_errors == [] and run.fetched == []
+        assert run.charts and all(c["rendered"] == "true" and c["marks"] > 20 for c in run.charts), run.charts
+        assert (FAMILY, "loaded") in run.fonts  # the Chinese was drawn with the embedded subset
+    for page in (progress_html, regions_html):
+        assert_font_covers_page(page.read_text(encoding="utf-8"))
+
+
+def chart_specs_by_id(html: str) -> dict[str, dict]:
+    return {m[0]: json.loads(m[1].replace("<\\/", "</"))
+            for m in re.findall(r'<script type="application/json" id="spec-([\w-]+)">(.*?)</script>', html, re.S)}
+
+
+def assert_font_covers_page(html: str) -> None:
+    """The embedded font has a glyph for every CJK character of the page."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    text = re.sub(r"<script>.*?</script>", "", html, flags=re.S)  # the Vega bundle is not drawn text
+    missing = {c for c in page_characters(text) if ord(c) not in cmap}
+    assert not missing, sorted(missing)[:20]
