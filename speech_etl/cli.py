@@ -50,10 +50,38 @@ class TaskRunnerKind(str, Enum):
     dask = "dask"
 
 
+# statements whose result `sql` prints when it is given several (SELECT also
+# covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE); SET, CREATE TEMP
+# and the like run without output
+QUERY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "EXECUTE"}
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def _version() -> str:
+    try:
+        from speech_etl import __version__
+    except ImportError:  # the package's own record, when speech_etl does not say
+        from importlib.metadata import version
+
+        return version("speech-etl")
+    return __version__
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        out.print(f"speech-etl {_version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version, help="Print the version and exit.")] = False) -> None:
+    """Chinese government speeches and work reports into queryable tables."""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -280,29 +308,85 @@ def _print_summary(summary, folder: Path) -> None:
                   f"({printable(reject['detail'])})", highlight=False, soft_wrap=True, markup=False)
 
 
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="One SQL query (read-only).")],
-    warehouse: WarehouseOption = None,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-) -> None:
-    """Run one read-only SQL query on the warehouse and print the result."""
-    import duckdb
-
+def _database(warehouse: Path | None) -> Path:
+    """The warehouse's DuckDB file, which must exist."""
     from warehouse.load import database_path
 
     db = database_path(warehouse or Settings().warehouse)
     if not db.exists():
         raise fail(f"no warehouse at {db}; run `speech-etl ingest PATH --warehouse {db.parent}` first")
+    return db
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL: one query, or several separated by ';' (read-only).")],
+    warehouse: WarehouseOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Run read-only SQL on the warehouse and print the result of each query in it."""
+    import duckdb
+
+    db = _database(warehouse)
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            cursor = con.execute(query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+        statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise fail(f"query failed: {first_line}") from None
-    _print_rows(columns, rows, output)
+        raise fail(f"query failed: {_first_line(exc)}") from None
+    if not statements:
+        raise fail("no SQL statement given", 2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        printed = 0
+        for number, statement in enumerate(statements, start=1):
+            try:
+                cursor = con.execute(statement)
+                columns = [d[0] for d in cursor.description or []]
+                rows = cursor.fetchall()
+            except duckdb.Error as exc:
+                which = f" (statement {number} of {len(statements)})" if len(statements) > 1 else ""
+                raise fail(f"query failed{which}: {_first_line(exc)}") from None
+            if len(statements) == 1 or statement.type.name in QUERY_STATEMENTS:
+                if printed and output is not OutputFormat.json:
+                    out.line()  # a blank line between results (JSON: one array a line)
+                _print_rows(columns, rows, output)
+                printed += 1
+
+
+@app.command()
+def export(
+    name: Annotated[str, typer.Argument(help="A table or view of the warehouse (documents, metric_series, ...).")],
+    to: Annotated[Path, typer.Option("--to", help="The file to write: .csv, .parquet or .xlsx, by its suffix.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write one table or view of the warehouse to a .csv, .parquet or .xlsx file."""
+    import duckdb
+
+    from speech_etl.export import ExportError, UnknownFormat, UnknownName, export_format
+    from speech_etl.export import export as export_table
+
+    try:
+        export_format(to)
+    except UnknownFormat as exc:
+        raise fail(str(exc), 2) from None
+    db = _database(warehouse)
+    if to.is_dir():
+        raise fail(f"cannot write {to}: it is a folder")
+    if not to.parent.is_dir():
+        raise fail(f"cannot write {to}: there is no folder {to.parent}")
+    try:
+        result = export_table(db, name, to)
+    except UnknownName as exc:
+        raise fail(str(exc), 2) from None
+    except ExportError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {to}: {exc.strerror or exc}") from None
+    except duckdb.Error as exc:  # DuckDB's own writing: a full disk, a folder that is not there
+        raise fail(f"cannot write {to}: {_first_line(exc)}") from None
+    if result.cut_cells:
+        err.print(f"note: {result.cut_cells} cells longer than 32,767 characters (Excel's limit) were cut; "
+                  ".csv and .parquet keep them whole", highlight=False, soft_wrap=True)
+    out.print(f"wrote {result.path}: {result.name}, {result.rows} rows, {result.columns} columns",
+              highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command()
@@ -388,22 +472,29 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
         out.print(f"({len(rows)} rows)")
 
 
-def main() -> None:
-    """Console entry point: usage errors become one line and exit status 2."""
+def run(argv: list[str]) -> int:
+    """The command line on `argv` (without the program's name); its exit status.
+    Usage errors become one line and exit status 2."""
     try:
-        code = app(args=_expand_multi_options(sys.argv[1:]), standalone_mode=False)
+        code = app(args=_expand_multi_options(argv), standalone_mode=False, prog_name="speech-etl")
     except click_errors.NoArgsIsHelpError as exc:
         out.print(exc.ctx.get_help())
-        sys.exit(2)
+        return 2
     except click_errors.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "speech-etl"
         err.print(f"[bold red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False,
                   soft_wrap=True)
-        sys.exit(2)
+        return 2
     except Abort:
         err.print("aborted")
-        sys.exit(130)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    """Console entry point."""
+    code = run(sys.argv[1:])
     # the interpreter's final garbage-collector passes over the whole heap
     # (Prefect, DuckDB, pandas) took a noticeable part of a second; exit hooks still run
     gc.freeze()
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code)
