@@ -40,9 +40,10 @@ final AS (
         span_of(p.period_start, p.period_end) AS span, CAST(year(p.period_end) AS INTEGER) AS year,
         p.value, p.unit, p.value_base, p.base_unit, p.mention, p.metric_id,
         round(p.share_value / 100, 6) AS share,
-        p.share_mention, p.wording, p.share_metric_id, p.sentence
+        p.share_mention, p.wording, p.share_metric_id, p.sentence, p.char_start
     FROM worded p
     JOIN documents d USING (doc_id)
     WHERE p.nearest = 1
 )
-SELECT * FROM final;
+SELECT * EXCLUDE (char_start) FROM final
+ORDER BY issuer_key, doc_id, char_start;

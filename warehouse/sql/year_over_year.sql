@@ -39,4 +39,5 @@ final AS (
      AND p.period_start = s.period_start - INTERVAL 1 YEAR
      AND p.period_end = s.period_end - INTERVAL 1 YEAR
 )
-SELECT * FROM final;
+SELECT * FROM final
+ORDER BY issuer_key, indicator_key, measure, kind, period_start, period_end;
