@@ -167,12 +167,12 @@ def report_model(con: duckdb.DuckDBPyConnection, opts: ReportOptions, warehouse:
                     item["message"] = (f"All {len(fig)} figure{'s' if len(fig) > 1 else ''} of {name} ({key}) "
                                        "are masked in the source (the numbers were replaced): shown as masked, "
                                        "not as values.")
-                if spec is None:
+                if spec is not None:
+                    item["spec"] = script_json(spec)
+                elif not fig["masked"].all():  # (all masked: the message above says so)
                     item["message"] = (f"No chart: no measure of {name} ({key}) has figures for two periods "
                                        "(the table lists them)." if single else
                                        f"No chart: none of the {len(fig)} figures of {name} ({key}) has a period.")
-                else:
-                    item["spec"] = script_json(spec)
         if item["message"]:
             messages.append(item["message"])
         indicators.append(item)
