@@ -21,7 +21,7 @@ import pytest
 
 from conftest import SAMPLE_REPORTS, SAMPLE_SPEECH, cli_env, query, warehouse_tables
 from flows.files import InputFile
-from flows.ingest import process_batch, write_batch
+from flows.ingest import load_warehouse, process_batch, write_batch
 from warehouse import load, records, schema
 from warehouse.lake import COMMITS, DamagedLakeError, open_lake
 
@@ -135,6 +135,13 @@ def _clean_build(warehouse: Path, folder: Path) -> Path:
     return folder
 
 
+def _new_commit(warehouse: Path, name: str) -> None:
+    """A commit of one rejects row."""
+    open_lake(warehouse).write_batch(name, {"rejects": records.table([{
+        "source_path": f"/inbox/{name}.txt", "source_record": None, "reason": "empty", "detail": "",
+        "run_id": name, "seen_at": None}], schema.REJECTS)})
+
+
 def _commits_added(warehouse: Path) -> int | None:
     return query(warehouse, "SELECT commits_added FROM _build")[0][0]
 
@@ -213,29 +220,22 @@ def test_views_answer_after_an_incremental_publish_as_after_a_clean_build(runs):
 def test_a_publish_builds_whole_when_the_published_file_cannot_be_extended(runs, tmp_path):
     warehouse = tmp_path / "warehouse"
     shutil.copytree(runs[0], warehouse)
-    lake = open_lake(warehouse)
-
-    def new_commit(name: str) -> None:
-        lake.write_batch(name, {"rejects": records.table([{
-            "source_path": f"/inbox/{name}.txt", "source_record": None, "reason": "empty", "detail": "",
-            "run_id": name, "seen_at": None}], schema.REJECTS)})
-
     assert load.build(warehouse, CATALOG, force=True) and _commits_added(warehouse) is None
-    new_commit("r6-00001")
+    _new_commit(warehouse, "r6-00001")
     assert load.build(warehouse, CATALOG) and _commits_added(warehouse) == 1
     # the lake lost a commit the published file holds: not an extension of it
     (warehouse / "lake" / COMMITS / "r6-00001.json").unlink()
-    new_commit("r7-00001")
+    _new_commit(warehouse, "r7-00001")
     assert load.build(warehouse, CATALOG) and _commits_added(warehouse) is None
     # a table someone added to the published file: not the warehouse's tables
     with duckdb.connect(str(load.database_path(warehouse))) as con:
         con.execute("CREATE TABLE mine AS SELECT 1 AS one")
-    new_commit("r8-00001")
+    _new_commit(warehouse, "r8-00001")
     assert load.build(warehouse, CATALOG) and _commits_added(warehouse) is None
     assert "mine" not in warehouse_tables(warehouse)
     # a damaged published file
     load.database_path(warehouse).write_bytes(b"not a database")
-    new_commit("r9-00001")
+    _new_commit(warehouse, "r9-00001")
     assert load.build(warehouse, CATALOG) and _commits_added(warehouse) is None
     # another catalog (no new commit)
     assert load.build(warehouse, [*CATALOG, {**CATALOG[0], "indicator_key": "other"}])
@@ -249,3 +249,13 @@ def test_a_publish_builds_whole_when_the_published_file_cannot_be_extended(runs,
         load.build(warehouse, [*CATALOG, {**CATALOG[0], "indicator_key": "other"}])
     assert load.database_path(warehouse).stat().st_ino == published
     assert not list(warehouse.glob(".warehouse.duckdb.*"))
+
+
+def test_the_ingest_flow_builds_whole_when_asked_to_rebuild(runs, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(runs[0], warehouse)
+    assert load_warehouse.fn(warehouse)  # the flow's catalog is not the file's: built whole
+    _new_commit(warehouse, "r6-00001")
+    assert load_warehouse.fn(warehouse) and _commits_added(warehouse) == 1
+    assert load_warehouse.fn(warehouse, rebuild=True) and _commits_added(warehouse) is None
+    assert not load_warehouse.fn(warehouse)  # current: nothing to publish
