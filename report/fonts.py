@@ -106,8 +106,8 @@ def embed_font(text: str) -> EmbeddedFont:
     source = find_cjk_font()
     if source is None:
         return EmbeddedFont("", None, 0, "No Chinese font is embedded in this page: none was found where it "
-                                         f"was made ({NO_FONT_HINT}). Chinese text shows only where the "
-                                         "reader's system has a CJK font.")
+                                         f"was made, or {FONT_ENV} was none ({NO_FONT_HINT}). Chinese text "
+                                         "shows only where the reader's system has a CJK font.")
     try:
         woff = _subset_woff(source[0], source[1], characters)
     except (ImportError, OSError, ValueError, KeyError, AssertionError) as exc:  # fontTools' complaints

@@ -187,6 +187,15 @@ def test_chart_points_break_the_line_at_masked_actuals():
     assert [p["series"] for p in points] == ["actual", "masked", "actual"]
 
 
+def test_a_page_without_a_font_to_embed_says_so(monkeypatch):
+    from report.fonts import FONT_ENV, embed_font
+
+    monkeypatch.setenv(FONT_ENV, "none")
+    font = embed_font("国内生产总值")
+    assert font.css == "" and "No Chinese font is embedded" in font.note and "fonts-noto-cjk" in font.note
+    assert embed_font("GDP 7.5%").note is None  # nothing Chinese, nothing to say
+
+
 def test_term_shift_and_new_sections():
     a = pd.DataFrame({"term": ["改革", "开放", "发展", "的"], "count": [10, 10, 80, 100]})
     b = pd.DataFrame({"term": ["改革", "开放", "发展", "创新"], "count": [30, 2, 60, 8]})
