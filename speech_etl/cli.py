@@ -198,6 +198,18 @@ def ingest(
 
     # first, so the server starts while this process imports Prefect (flows/prefect_api.py)
     server = TemporaryServer.unless_configured()
+    summary = _run_ingest_flow(verbose, [str(p) for p in paths], str(folder), settings.batch_bytes,
+                               settings.batch_files, report=str(report_path.resolve()) if report_path else None,
+                               task_runner=task_runner.value, workers=workers, dask_address=dask_address,
+                               lake_url=lake, follow_symlinks=follow_symlinks, server=server,
+                               say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    _print_summary(summary, folder)
+
+
+def _run_ingest_flow(verbose: bool, *args, **kwargs):
+    """One run of the ingest flow (flows/runners.py run_flow) with a progress
+    bar, or with Prefect's line for each task run instead (--verbose); a
+    fatal error is one line."""
     from flows.progress import told_to
     from speech_etl.progress import ProgressBar
 
@@ -206,13 +218,10 @@ def ingest(
         from flows.ingest import ingest as ingest_flow
         from flows.runners import run_flow
 
-        with nullcontext() if verbose else told_to(bar):  # --verbose: Prefect's lines instead of a bar
-            summary = run_flow(ingest_flow, [str(p) for p in paths], str(folder), settings.batch_bytes,
-                               settings.batch_files, report=str(report_path.resolve()) if report_path else None,
-                               task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                               lake_url=lake, follow_symlinks=follow_symlinks, server=server,
-                               say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+        with nullcontext() if verbose else told_to(bar):
+            summary = run_flow(ingest_flow, *args, **kwargs)
         bar.close(finished=True)
+        return summary
     except Exception as exc:  # noqa: BLE001 - storage and server errors, one line each
         bar.close()
         message = _fatal_message(exc)
@@ -221,7 +230,6 @@ def ingest(
         raise fail(message) from None
     finally:
         bar.close()
-    _print_summary(summary, folder)
 
 
 def _first_line(exc: BaseException) -> str:
