@@ -1,9 +1,13 @@
 """HTML progress reports from the warehouse (docs/report.md).
 
 `build_report(warehouse_dir, out, ReportOptions(...))` writes one
-self-contained page: indicator charts (Vega-Lite), targets against outcomes,
-term rises and falls between two documents or periods, new sections.
-queries.py asks the warehouse, charts.py and compare.py are pure, html.py renders.
+self-contained page: the overview (indicator charts (Vega-Lite), targets
+against outcomes, term rises and falls between two documents or periods, new
+sections), an issuer's progress toward the year's targets (page="progress"),
+or one indicator across the regions of a level (page="regions").
+queries.py asks the warehouse; charts.py, lines.py, progress.py, regions.py
+and compare.py are pure; pages.py and build.py make the models, html.py
+renders with a CJK font subset (fonts.py).
 """
 
 from report.build import ReportResult, build_report, report_model

@@ -83,19 +83,20 @@ def figures(con: duckdb.DuckDBPyConnection, doc_ids: list[str], indicators: list
     (one figure per issuer, indicator, measure, kind and period, the latest
     document winning) plus every masked figure, which metric_series leaves out
     and the report must show as masked, never as a number (its span is
-    left NULL: metric_series is where spans are told)."""
+    left NULL: metric_series is where spans are told). `issuer` is the
+    series' issuer_key, so that a line never joins two issuers' figures."""
     return con.execute("""
         SELECT s.indicator_key, s.measure, s.kind, s.period_label, s.period_start, s.period_end,
                s.value, s.value_low, s.value_high, s.bound, s.unit, s.value_base, s.base_unit,
                s.indicator, s.mention, s.sentence, s.doc_id, s.doc_title, d.year AS doc_year, FALSE AS masked,
-               s.issuer, s.span, s.year
+               s.issuer_key AS issuer, s.span, s.year
         FROM metric_series s JOIN documents d USING (doc_id)
         WHERE list_contains(?, s.doc_id) AND list_contains(?, s.indicator_key)
         UNION ALL
         SELECT m.indicator_key, m.measure, m.kind, m.period_label, m.period_start, m.period_end,
                NULL, NULL, NULL, m.bound, m.unit, NULL, m.base_unit,
                m.indicator, m.mention, m.sentence, m.doc_id, d.title, d.year, TRUE,
-               d.issuer, NULL, year(m.period_end)
+               issuer_key(d.issuer, d.region, d.doc_id), NULL, year(m.period_end)
         FROM metrics m JOIN documents d USING (doc_id)
         WHERE m.masked AND list_contains(?, m.doc_id) AND list_contains(?, m.indicator_key)
         ORDER BY 1, 2, 5 NULLS LAST, 6 NULLS LAST, 3
