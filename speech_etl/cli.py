@@ -169,6 +169,9 @@ def ingest(
         help="Dask scheduler, e.g. tcp://HOST:8786 (with --task-runner dask; see docs/performance.md).")] = None,
     lake: LakeOption = None,
     follow_symlinks: FollowSymlinksOption = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Build warehouse.duckdb whole from the lake (default: the published file "
+                          "with this run's changes added).")] = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Read new or changed speech files into the warehouse (Parquet lake + DuckDB)."""
@@ -181,7 +184,7 @@ def ingest(
     settings = Settings()
     folder = _checked_inputs(paths, warehouse or settings.warehouse)
     lake = _checked_lake(folder, lake)
-    if report_path is None:
+    if report_path is None and not rebuild:
         from flows.up_to_date import nothing_to_do
         from warehouse.lake import DamagedLakeError
 
@@ -201,7 +204,7 @@ def ingest(
     summary = _run_ingest_flow(verbose, [str(p) for p in paths], str(folder), settings.batch_bytes,
                                settings.batch_files, report=str(report_path.resolve()) if report_path else None,
                                task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                               lake_url=lake, follow_symlinks=follow_symlinks, server=server,
+                               lake_url=lake, follow_symlinks=follow_symlinks, rebuild=rebuild, server=server,
                                say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     _print_summary(summary, folder)
 

@@ -210,6 +210,7 @@ def test_a_run_with_nothing_to_do_needs_no_flow_run(tmp_path):
     runs = query(warehouse, "SELECT files_new, documents_written, finished_at IS NOT NULL, flow_run_id IS NOT NULL "
                             "FROM runs ORDER BY started_at")
     assert runs == [(1, 1, True, True), (1, 0, True, True)]
+    assert query(warehouse, "SELECT commits_added > 0 FROM _build") == [(True,)]  # the published file plus this run's commits
 
     # a warehouse file that is not current (here: gone) is rebuilt by the flow
     (warehouse / "warehouse.duckdb").unlink()
@@ -224,6 +225,12 @@ def test_a_run_with_nothing_to_do_needs_no_flow_run(tmp_path):
     reported = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse), "--report", str(report))
     assert "no flow run needed" not in reported.stderr
     assert report.exists()
+
+    # --rebuild builds the file whole from the lake even when nothing changed
+    built_before = query(warehouse, "SELECT built_at FROM _build")[0][0]
+    forced = speech_etl("ingest", str(inbox), "--warehouse", str(warehouse), "--rebuild")
+    assert "no flow run needed" not in forced.stderr
+    assert query(warehouse, f"SELECT commits_added, built_at > TIMESTAMP '{built_before}' FROM _build") == [(None, True)]
 
 
 def test_a_damaged_lake_is_one_line_and_recoverable(tmp_path):
