@@ -313,6 +313,8 @@ def tidy_spaces(text: str) -> str:
 
 @cache
 def _placeholder_regex() -> re.Pattern:
+    # Every alternative opens on a plain character (_, 城): re then scans for
+    # those characters in C instead of trying the pattern at every position.
     spec = load_yaml("placeholders.yaml")
     alternatives = [spec["underscore"]]
     for word in spec["words"]:

@@ -61,7 +61,7 @@ class Cues:
     down: tuple[str, ...]
     lead_down: tuple[str, ...]
     per_year: frozenset[str]
-    leading_approx: tuple[str, ...]
+    leading_approx: frozenset[str]
     share_of_whole: re.Pattern
     comparison_aside: re.Pattern
     not_indicator: re.Pattern
@@ -124,7 +124,7 @@ def cues() -> Cues:
         down=tuple(sorted(m["down"], key=len, reverse=True)),
         lead_down=tuple(m["lead_down"]),
         per_year=frozenset(m["per_year"]),
-        leading_approx=tuple(m["leading_approx"]),
+        leading_approx=frozenset(m["leading_approx"]),
         share_of_whole=re.compile(m["share_of_whole"]),
         comparison_aside=re.compile(m["comparison_aside"]),
         not_indicator=re.compile(f"(?:{alternation(m['not_indicator'])}|[、,，和及与\\s])+"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from transforms.clean import placeholder_spans
 from transforms.document import Document, Metric, Section
@@ -45,6 +45,7 @@ class _Reading:
     work: str  # the text with placeholders blanked (same offsets)
     lines: Lines
     sections: SectionIndex
+    lead_ins: dict[int, str] = field(default_factory=dict)  # sentence start -> its lead-in (figures share it)
 
 
 def extract_metrics(doc: Document) -> list[Metric]:
@@ -184,7 +185,7 @@ def _bound_words(work: str, cand: Candidate, context: Context) -> tuple[str | No
     if after is None and context.respective >= 0:
         after = bounds.bound_after(work, list_end(work, cand.unit_end))  # …、11%和13%左右
     before = bounds.bound_before(work[max(0, cand.start - 4):cand.start])
-    if before is None and any(w in cues().leading_approx for w in context.cue_words):
+    if before is None and not cues().leading_approx.isdisjoint(context.cue_words):
         before = "approx"  # 大约损失工业总产值一千亿元
     return after, before
 
@@ -315,10 +316,17 @@ def _lead_in_text(reading: _Reading, line: Line, context: Context) -> str:
     """The lead-in that governs the figure's kind: the words before a colon
     earlier in its paragraph (主要预期目标是: A; B; C), else the line that opens
     the list the figure's line belongs to; with a `#` after it."""
+    sent_start = context.sent_start
+    if sent_start not in reading.lead_ins:
+        reading.lead_ins[sent_start] = _find_lead_in(reading, line, sent_start)
+    return reading.lead_ins[sent_start]
+
+
+def _find_lead_in(reading: _Reading, line: Line, sent_start: int) -> str:
     text = reading.doc.text
     start = reading.lines.paragraph_start(line)  # a PDF-broken paragraph spans lines
-    if context.sent_start > start:
-        colon = _lead_in_colon(text, start, context.sent_start)
+    if sent_start > start:
+        colon = _lead_in_colon(text, start, sent_start)
         if colon >= 0 and text[start:colon].endswith(breakdown_openers()):
             # 主要任务是:计划完成各类水利工程1911件,其中:水毁修复64件;…: the items are parts
             # of the whole before 其中, governed by its clause and by the lead-in before it

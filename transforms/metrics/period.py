@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from transforms.metrics.cues import alternation, cues, fast
 
@@ -48,6 +48,7 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@lru_cache(maxsize=1024)  # a Period is immutable: figures of the same year share one
 def year_period(year: int, label: str | None = None) -> Period:
     return Period(label or str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
 
@@ -274,16 +275,20 @@ def _day_range(m: re.Match, label: str, ref: dt.date | None) -> Period | None:
     return Period(label, start, end, bool(m.group("dy")), days=(m1, d1, m2, d2))
 
 
+_BASE_YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
+_BASE_CN_YEAR = re.compile(f"{_CN_YEAR}(?=年)")
+
+
 def base_year(m: re.Match, ref: dt.date | None) -> int | None:
     """The year of a comparison base or from-value phrase (比一九五二年, 由1997年的),
     None for a span (比“八五”时期) or a relative year (比上年: the year before the figure's)."""
     text = m.group("cmp") or m.group("frombase")
     if not text:
         return None
-    found = re.search(r"(?:19|20)\d\d(?=年)", text)
+    found = _BASE_YEAR.search(text)
     if found:
         return int(found.group())
-    found = re.search(f"{_CN_YEAR}(?=年)", text)
+    found = _BASE_CN_YEAR.search(text)
     if found:
         return int(found.group().translate(_CN_YEAR_DIGITS))
     if m.group("frombase") and ref is not None and text[1] in "上去":
@@ -291,6 +296,7 @@ def base_year(m: re.Match, ref: dt.date | None) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def with_year(period: Period, year: int) -> Period:
     """A bare 上半年 placed in the year in effect where it is written."""
     if period.year_level:

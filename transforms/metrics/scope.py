@@ -269,7 +269,7 @@ class SectionIndex:
         self.own_period = document_period(doc)
         self.own_period_from = doc.report_period_from or "title"
         self.title = doc.title
-        self._defaults: dict[str, Scoped] = {}
+        self._defaults: dict[tuple[str, str], Scoped] = {}
 
     def leaf(self, pos: int) -> Section | None:
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -310,7 +310,7 @@ class SectionIndex:
     def default_period(self, leaf: Section | None, role: str) -> Scoped:
         """The period of a figure with no period phrase before it in its
         paragraph: its section heading's (or an ancestor's), else the document's own."""
-        key = f"{leaf.section_id if leaf else ''}:{role}"
+        key = (leaf.section_id if leaf else "", role)
         if key not in self._defaults:
             self._defaults[key] = self._heading_period(leaf, role) or self._document_default(role)
         return self._defaults[key]

@@ -33,7 +33,9 @@ def unit_table() -> UnitTable:
     scales = {str(k): float(v) for k, v in spec["scales"].items()}
     units = {str(k): (str(v[0]), float(v[1])) for k, v in spec["units"].items()}
     followed_by = {str(k): str(v) for k, v in (spec.get("followed_by") or {}).items()}
-    regex = f"(?:(?:{_alternation(scales)})?(?:{_alternation(units, followed_by)}))"
+    # the lookahead on the first characters spares re trying every unit after every number
+    firsts = "".join(sorted({re.escape(w[0]) for w in [*scales, *units]}))
+    regex = f"(?=[{firsts}])(?:(?:{_alternation(scales)})?(?:{_alternation(units, followed_by)}))"
     return UnitTable(
         scales=scales,
         units=units,
