@@ -1,7 +1,10 @@
-"""Throughput and memory benchmark of the ingest (issue 5).
+"""Where the ingest's time goes, stage by stage, and Prefect's share (issue 5).
 
-    .venv/bin/python bench/throughput.py --whole-command  # 50 MB of text + `speech-etl ingest` on 15 copies, ~2-4 min
-    .venv/bin/python bench/throughput.py --mb 500 --no-flow --no-plain --no-stages --command   # memory at 500 MB, ~3-5 min
+    .venv/bin/python bench/throughput_breakdown.py                  # 50 MB of text, ~2-4 min
+    .venv/bin/python bench/throughput_breakdown.py --whole-command  # + `speech-etl ingest` on 15 copies
+
+The whole command as a user runs it, on every input shape, against bare
+`jieba.lcut`: bench/throughput.py. This one looks inside.
 
 Generates distinct copies of the dev reports
 (../shared/corpus/work_reports/government_work_reports_1954_2015.jsonl; each
@@ -33,7 +36,7 @@ own doc_ids) in a temporary folder, then, in this one process, measures:
   from /proc every 0.1 s; resource.getrusage too.
 
 Prints a table and writes it as JSON (`--json`, default
-bench/results/throughput.json). Only public tools: time.perf_counter,
+bench/results/throughput_breakdown.json). Only public tools: time.perf_counter,
 resource, /proc.
 """
 
@@ -531,7 +534,7 @@ def main(argv: list[str] | None = None) -> dict:
                     help="also time `speech-etl ingest` on 15 copies (14 M chars), start-up included")
     ap.add_argument("--command", action="store_true",
                     help="also time `speech-etl ingest` as a command on the generated corpus (its peak RSS: the memory goal)")
-    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "throughput.json")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "throughput_breakdown.json")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args(argv)
     if not DEV_REPORTS.exists():

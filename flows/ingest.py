@@ -11,6 +11,7 @@ import flows.prefect_env  # noqa: F401  (quiet Prefect defaults, before prefect 
 import datetime as dt
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from flows.files import (OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batch_byt
 from flows.console import prefect_tracebacks_off, quiet_prefect_routine
 from flows.lock import warehouse_lock
 from flows.names import gb18030_reading, printable, stored_path
+from flows.parts import FilePart, SplitFiles, read_part, split_large
 from flows.progress import progress
 from flows.summary import RunSummary
 from flows.up_to_date import catalog_key
@@ -55,6 +57,8 @@ class BatchResult:
     unchanged: int = 0  # content identical to what the lake has (only the mtime moved)
     rejected: int = 0
     warnings: list[str] = field(default_factory=list)  # one console line each (documents loaded with a doubt)
+    # (stored path, part index, doc_ids in order) of each part of a file read (flows/parts.py)
+    parts: list[tuple[str, int, list[str]]] = field(default_factory=list)
 
 
 def new_run_id() -> str:
@@ -124,94 +128,57 @@ _TASK_OPTIONS = dict(cache_policy=NO_CACHE, persist_result=False)
 CHUNK_CHARS = 1_000_000
 
 
+class _DocumentWriter:
+    """A batch's documents, turned into Arrow rows and written every
+    CHUNK_CHARS characters; a text read twice in the batch is written once."""
+
+    def __init__(self, writer, result: BatchResult, run_id: str):
+        self.writer, self.result, self.run_id = writer, result, run_id
+        self.ingested_at = _now()
+        self.pending: list[tuple] = []  # (document, source path) not yet written
+        self.pending_chars = 0
+        self.seen: set[str] = set()
+
+    def add(self, doc, path: str) -> None:
+        if doc.doc_id in self.seen:
+            return
+        self.seen.add(doc.doc_id)
+        self.pending.append((doc, path))
+        self.pending_chars += len(doc.text)
+        if self.pending_chars >= CHUNK_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        for table, data in records.document_tables(self.pending, self.run_id, self.ingested_at).items():
+            self.writer.write(table, data)
+        self.result.docs.extend((d.doc_id, len(d.sections), len(d.metrics), len(d.terms), d.date_source)
+                                for d, _ in self.pending)
+        self.pending, self.pending_chars = [], 0
+
+
 @task(name="process-batch", **_TASK_OPTIONS)
-def process_batch(files: list[InputFile], known: dict[str, tuple[str | None, list[str]]], run_id: str,
+def process_batch(files: list[InputFile | FilePart], known: dict[str, tuple[str | None, list[str]]], run_id: str,
                   lake_url: str, name: str, limits: ReadLimits = ReadLimits()) -> BatchResult:
-    """Read, decode and run the pipeline over one batch of files, and write the
-    batch's Parquet files into the lake at `lake_url` (a folder or fsspec URL;
-    uncommitted: the flow commits them). `known`: the content hash and
-    documents the lake holds for each file (a hash of None: a rejected file's
-    last good version). A file rejected whole keeps that version."""
-    # the language work is imported here, not at the top: a run with nothing to read never needs it
-    from transforms.document import Rejection
-    from transforms.pipeline import process
-
-    from transforms.readers import read_source
-
+    """Read, decode and run the pipeline over one batch of files and parts of
+    files (flows/parts.py), and write the batch's Parquet files into the lake
+    at `lake_url` (a folder or fsspec URL; uncommitted: the flow commits them).
+    `known`: the content hash and documents the lake holds for each file (a
+    hash of None: a rejected file's last good version). A file rejected whole
+    keeps that version. A part's file gets its `sources` row from the flow."""
     result = BatchResult(name=name)
     writer = Lake(lake_url).batch_writer(name)
-    pending: list[tuple] = []  # (document, source path) not yet written
-    pending_chars = 0
-    seen: set[str] = set()  # a text read from several files of the batch is written once
-    ingested_at = _now()
+    documents = _DocumentWriter(writer, result, run_id)
     user_meta = MetadataCsvs()  # metadata.csv rows beside the files
-
-    def flush() -> None:
-        nonlocal pending, pending_chars
-        if not pending:
-            return
-        for table, data in records.document_tables(pending, run_id, ingested_at).items():
-            writer.write(table, data)
-        result.docs.extend((d.doc_id, len(d.sections), len(d.metrics), len(d.terms), d.date_source)
-                           for d, _ in pending)
-        pending, pending_chars = [], 0
-
     try:
-        for f in files:
-            last_good = known.get(f.stored, (None, []))[1]  # a file rejected whole keeps these documents
-            data = _refusal(f) if f.refused else _read_bytes(f, limits)
-            if isinstance(data, Rejection):
-                result.rejects.append(_reject_row(f.stored, data, run_id))
-                result.sources.append(_source_row(f, None, "rejected", last_good, run_id))
-                result.rejected += 1
-                continue
-            sha = sha256_bytes(data)
-            if known.get(f.stored, (None,))[0] == sha:  # only the mtime moved
-                result.unchanged += 1
-                result.sources.append(_source_row(f, sha, "loaded", last_good, run_id))
-                continue
-            if not f.supported:
-                rejection = Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")
-                outputs = [rejection]
+        for item in files:
+            if isinstance(item, FilePart):
+                doc_ids, _ = _add_records(read_part(item, limits), item.file, documents, user_meta)
+                result.parts.append((item.stored, item.index, doc_ids))
             else:
-                outputs = read_source(data, Path(f.path).name, limits)
-            del data
-            doc_ids = []
-            file_rejected = False
-            for item in outputs:
-                if isinstance(item, Rejection):
-                    result.rejects.append(_reject_row(f.stored, item, run_id))
-                    file_rejected = file_rejected or item.source_record is None
-                    continue
-                item.path = f.stored
-                stated = user_meta.meta_for(f.path) if item.source_format != "jsonl" else {}
-                if stated:  # the user's metadata.csv beats what the file's own markup says
-                    item.meta = {**item.meta, **stated}
-                try:
-                    doc = process(item)
-                except Exception as exc:  # noqa: BLE001 - a pipeline bug on one text must not stop the run
-                    result.rejects.append(_reject_row(f.stored, Rejection(
-                        "unprocessable", f"{type(exc).__name__}: {exc}"[:200], item.source_record), run_id))
-                    continue
-                if doc.chrome_kept_chars:
-                    result.warnings.append(_kept_after_footer(f.stored, item.source_record, doc.chrome_kept_chars))
-                if not doc.text:
-                    result.rejects.append(_reject_row(f.stored, Rejection(
-                        "empty", "no text left after removing site chrome", item.source_record), run_id))
-                    continue
-                doc_ids.append(doc.doc_id)
-                if doc.doc_id not in seen:
-                    seen.add(doc.doc_id)
-                    pending.append((doc, f.stored))
-                    pending_chars += len(doc.text)
-                    if pending_chars >= CHUNK_CHARS:
-                        flush()
-            outputs = None
-            if file_rejected or not doc_ids:
-                result.rejected += 1
-            status = "loaded" if doc_ids else "rejected"
-            result.sources.append(_source_row(f, sha, status, doc_ids or last_good, run_id))
-        flush()
+                _add_file(item, known.get(item.stored, (None, [])), limits, documents, user_meta)
+        documents.flush()
         writer.write("rejects", records.table(result.rejects, schema.REJECTS))
         writer.write("sources", records.table(result.sources, schema.SOURCES))
         result.files = writer.close()
@@ -219,6 +186,76 @@ def process_batch(files: list[InputFile], known: dict[str, tuple[str | None, lis
         writer.abort()
         raise
     return result
+
+
+def _add_file(f: InputFile, known: tuple[str | None, list[str]], limits: ReadLimits,
+              documents: _DocumentWriter, user_meta: MetadataCsvs) -> None:
+    """Read one whole file into the batch, with its `sources` row."""
+    # the language work is imported here, not at the top: a run with nothing to read never needs it
+    from transforms.document import Rejection
+    from transforms.readers import read_source
+
+    result, run_id = documents.result, documents.run_id
+    known_sha, last_good = known  # a file rejected whole keeps its last good documents
+    data = _refusal(f) if f.refused else _read_bytes(f, limits)
+    if isinstance(data, Rejection):
+        result.rejects.append(_reject_row(f.stored, data, run_id))
+        result.sources.append(_source_row(f, None, "rejected", last_good, run_id))
+        result.rejected += 1
+        return
+    sha = sha256_bytes(data)
+    if known_sha == sha:  # only the mtime moved
+        result.unchanged += 1
+        result.sources.append(_source_row(f, sha, "loaded", last_good, run_id))
+        return
+    if not f.supported:
+        outputs = [Rejection("unsupported_format", f"{Path(f.path).suffix or 'no extension'} is not a speech file type")]
+    else:
+        outputs = read_source(data, Path(f.path).name, limits)
+    del data
+    doc_ids, file_rejected = _add_records(outputs, f, documents, user_meta)
+    if file_rejected or not doc_ids:
+        result.rejected += 1
+    result.sources.append(_source_row(f, sha, "loaded" if doc_ids else "rejected", doc_ids or last_good, run_id))
+
+
+def _add_records(outputs: list, f: InputFile, documents: _DocumentWriter,
+                 user_meta: MetadataCsvs) -> tuple[list[str], bool]:
+    """Run the pipeline over a file's records (texts and rejections, in order;
+    `outputs` is emptied as it goes); the doc_ids of its documents, in order,
+    and whether the file itself was rejected."""
+    from transforms.document import Rejection
+    from transforms.pipeline import process
+
+    result, run_id = documents.result, documents.run_id
+    doc_ids: list[str] = []
+    file_rejected = False
+    outputs.reverse()
+    while outputs:
+        item = outputs.pop()  # each text is let go once processed
+        if isinstance(item, Rejection):
+            result.rejects.append(_reject_row(f.stored, item, run_id))
+            file_rejected = file_rejected or item.source_record is None
+            continue
+        item.path = f.stored
+        stated = user_meta.meta_for(f.path) if item.source_format != "jsonl" else {}
+        if stated:  # the user's metadata.csv beats what the file's own markup says
+            item.meta = {**item.meta, **stated}
+        try:
+            doc = process(item)
+        except Exception as exc:  # noqa: BLE001 - a pipeline bug on one text must not stop the run
+            result.rejects.append(_reject_row(f.stored, Rejection(
+                "unprocessable", f"{type(exc).__name__}: {exc}"[:200], item.source_record), run_id))
+            continue
+        if doc.chrome_kept_chars:
+            result.warnings.append(_kept_after_footer(f.stored, item.source_record, doc.chrome_kept_chars))
+        if not doc.text:
+            result.rejects.append(_reject_row(f.stored, Rejection(
+                "empty", "no text left after removing site chrome", item.source_record), run_id))
+            continue
+        doc_ids.append(doc.doc_id)
+        documents.add(doc, f.stored)
+    return doc_ids, file_rejected
 
 
 def _new_documents(docs: list[tuple], live: set[str]) -> tuple[list[tuple], set[str]]:
@@ -344,6 +381,79 @@ def _summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def known_files(state: LakeState) -> dict[str, tuple[str | None, list[str]]]:
+    """What the lake holds per file: a loaded one's content hash and documents,
+    a rejected one's last good version (and no hash)."""
+    return {p: (s.content_sha256 if s.status == "loaded" else None, s.doc_ids)
+            for p, s in state.sources.items() if s.doc_ids and s.status in ("loaded", "rejected")}
+
+
+def batch_calls(to_read: list[InputFile], known: dict[str, tuple[str | None, list[str]]], run_id: str,
+                lake_url: str, size: int, batch_files: int, limits: ReadLimits) -> tuple[list[dict], SplitFiles]:
+    """The process-batch calls that read `to_read` in batches of about `size`
+    bytes (large .jsonl files in parts: flows/parts.py), and the parts to wait for."""
+    items = split_large(to_read, size, limits, {path: sha for path, (sha, _) in known.items()})
+    calls = [{"files": group, "run_id": run_id, "lake_url": lake_url, "name": f"{run_id}-{number:05d}",
+              "known": {f.stored: known[f.stored] for f in group if isinstance(f, InputFile) and f.stored in known},
+              "limits": limits}
+             for number, group in enumerate(batches(items, size, batch_files), start=1)]
+    return calls, SplitFiles(items)
+
+
+def commit_batch(lake: Lake, result: BatchResult, state: LakeState, split: SplitFiles,
+                 known: dict[str, tuple[str | None, list[str]]], run_id: str,
+                 commit: Callable[[Lake, BatchResult, LakeState], dict]) -> list[tuple[BatchResult, dict]]:
+    """Commit one batch with `commit` (write_batch), then, in a commit of their
+    own, the `sources` rows of the files whose last part it read: a run stopped
+    before that reads such a file again. (result, rows per table) of each commit."""
+    committed = [(result, commit(lake, result, state))]
+    rows = [_source_row(part.file, part.sha, "loaded" if doc_ids else "rejected",
+                        doc_ids or known.get(part.stored, (None, []))[1], run_id)  # rejected: the last good version stays
+            for part, doc_ids in split.finished(result.parts)]
+    if rows:
+        sources = BatchResult(name=f"{result.name}s", sources=rows,  # sorts after its batch, before the next one
+                              rejected=sum(row["status"] == "rejected" for row in rows))
+        writer = lake.batch_writer(sources.name)
+        try:
+            writer.write("sources", records.table(rows, schema.SOURCES))
+            sources.files = writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        committed.append((sources, commit(lake, sources, state)))
+    return committed
+
+
+def _write_batch_run(lake: Lake, result: BatchResult, state: LakeState) -> dict:
+    # quote(): Prefect would otherwise walk the lake state, which grows with every batch
+    return write_batch(lake, quote(result), quote(state))
+
+
+def _add_to_summary(summary: RunSummary, totals: dict[str, int], result: BatchResult, counts: dict, logger) -> None:
+    """Count a committed batch in the run's summary and say what it rejected."""
+    for source, n in counts.pop("date_sources", {}).items():
+        summary.date_sources[source] = summary.date_sources.get(source, 0) + n
+    for name, n in counts.items():
+        totals[name] += n
+    summary.files_unchanged += result.unchanged
+    summary.files_rejected += result.rejected
+    summary.rejects += result.rejects
+    for warning in result.warnings:
+        logger.warning("%s", printable(warning))
+    for reject in result.rejects:
+        logger.warning("rejected %s%s: %s (%s)", printable(reject["source_path"]),
+                       f" line {reject['source_record']}" if reject["source_record"] else "",
+                       reject["reason"], printable(reject["detail"]))
+
+
+def _batch_label(group: list[InputFile | FilePart]) -> str:
+    """What a batch read: "3 files", "part 2/11 of reports.jsonl", or both."""
+    parts = [f"part {p.index + 1}/{p.count} of {printable(os.path.basename(p.stored))}"
+             for p in group if isinstance(p, FilePart)]
+    whole = len(group) - len(parts)
+    return ", ".join(([f"{whole} files"] if whole or not parts else []) + parts)
+
+
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = None,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
@@ -381,39 +491,22 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
         summary.files_unchanged, summary.files_deleted = len(work.unchanged), work.deleted
         logger.info("%d files: %d to read, %d unchanged, %d deleted, %d of other types ignored",
                     work.seen, len(work.to_read), len(work.unchanged), len(work.deleted), len(work.ignored))
-        # what the lake holds per file: a loaded one's hash and documents, a rejected one's last good version
-        known = {p: (s.content_sha256 if s.status == "loaded" else None, s.doc_ids)
-                 for p, s in state.sources.items() if s.doc_ids and s.status in ("loaded", "rejected")}
+        known = known_files(state)
         # without a size, batches grow with the run (flows/files.py batch_bytes_for)
         size = batch_bytes_for(work.to_read, workers or (None if dask_address else default_workers()), batch_bytes)
-        groups = batches(work.to_read, size, batch_files)
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        limits = Settings().read_limits
-        calls = [{"files": group, "known": {f.stored: known[f.stored] for f in group if f.stored in known},
-                  "run_id": run_id, "lake_url": lake.url, "name": f"{run_id}-{number:05d}", "limits": limits}
-                 for number, group in enumerate(groups, start=1)]
-        progress().reading(len(work.to_read), len(groups))
+        calls, split = batch_calls(work.to_read, known, run_id, lake.url, size, batch_files, Settings().read_limits)
+        progress().reading(len(work.to_read), len(calls))
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)
         for number, result in enumerate(results, start=1):
-            # quote(): Prefect would otherwise walk the lake state, which grows with every batch
-            counts = write_batch(lake, quote(result), quote(state))
-            for source, n in counts.pop("date_sources", {}).items():
-                summary.date_sources[source] = summary.date_sources.get(source, 0) + n
-            for name, n in counts.items():
-                totals[name] += n
-            summary.files_unchanged += result.unchanged
-            summary.files_rejected += result.rejected
-            summary.rejects += result.rejects
-            for warning in result.warnings:
-                logger.warning("%s", printable(warning))
-            for reject in result.rejects:
-                logger.warning("rejected %s%s: %s (%s)", printable(reject["source_path"]),
-                               f" line {reject['source_record']}" if reject["source_record"] else "",
-                               reject["reason"], printable(reject["detail"]))
-            logger.info("batch %d/%d: %d files, %d documents new, %d rejected",
-                        number, len(groups), len(groups[number - 1]), counts.get("documents", 0), result.rejected)
-            progress().batch_done(len(groups[number - 1]))
+            committed = commit_batch(lake, result, state, split, known, run_id, _write_batch_run)
+            for done, counts in committed:
+                _add_to_summary(summary, totals, done, counts, logger)
+            logger.info("batch %d/%d: %s, %d documents new, %d rejected", number, len(calls),
+                        _batch_label(calls[number - 1]["files"]), sum(c.get("documents", 0) for _, c in committed),
+                        sum(done.rejected for done, _ in committed))
+            progress().batch_done(sum(len(done.sources) for done, _ in committed))
         summary.files_new = len(work.to_read) - summary.files_rejected - (summary.files_unchanged - len(work.unchanged))
         summary.rows = {name: totals[name] for name in ("documents", "sections", "metrics", "terms", "rejects")}
         if work.deleted:
