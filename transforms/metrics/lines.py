@@ -39,6 +39,7 @@ class Line:
         self._not_figures: Iterator[re.Match] | None = None
         self._not_figure: re.Match | None = None  # the next not-figure span
         self._not_figure_end = -1  # the end of the last not-figure span started so far
+        self.governing: dict[int, bool] = {}  # period phrase start -> governs the sentences after it (scope.py)
 
     def excluded(self, pos: int) -> bool:
         """Whether a not-figure span covers `pos`; asked in increasing `pos` order."""
@@ -55,11 +56,11 @@ class Line:
     @cached_property
     def sentence_ends(self) -> list[int]:
         """Sentence ends from the line's start on; the last is the line's end."""
-        return [m.start() for m in SENTENCE_END.finditer(self.text, self.start, self.end)] + [self.end]
+        return [*map(re.Match.start, SENTENCE_END.finditer(self.text, self.start, self.end)), self.end]
 
     @cached_property
     def clause_ends(self) -> list[int]:
-        return [m.start() for m in CLAUSE_END.finditer(self.text, self.start, self.end)] + [self.end]
+        return [*map(re.Match.start, CLAUSE_END.finditer(self.text, self.start, self.end)), self.end]
 
     def periods_to(self, pos: int) -> Line:
         """Scan the period phrases starting at or before `pos`."""

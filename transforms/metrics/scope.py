@@ -364,9 +364,7 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
     while i >= 0 and periods[i][0] >= line_start:
         a, b, m = periods[i]
         if b <= start:
-            if a < sent_start and (_opens_breakdown(lines.text, a, line_start)
-                                   or not _leads_its_sentence(a, b, line, lines.text)):
-                # 其中,当月…。: a part of the sentence before; 2009年一期工程…: a name's modifier
+            if a < sent_start and not _governs_later_sentences(a, b, line, lines.text):
                 i -= 1
                 continue
             if m.group("cmp") or m.group("frombase"):
@@ -404,6 +402,16 @@ def period_at(start: int, line: Line, clause_start: int, sent_start: int, lines:
         if span is not None:
             return PhraseAt(Scoped(span, source), True, base, False)
     return PhraseAt(Scoped(p, source), True, base, False)
+
+
+def _governs_later_sentences(at: int, end: int, line: Line, text: str) -> bool:
+    """Whether the period phrase at `at` governs the sentences after its own:
+    not after 其中 (其中,当月…。: a part of the sentence before), nor as a
+    name's modifier (2009年一期工程…). Worked out once per phrase (every figure
+    after it in the paragraph asks)."""
+    if at not in line.governing:
+        line.governing[at] = not _opens_breakdown(text, at, line.start) and _leads_its_sentence(at, end, line, text)
+    return line.governing[at]
 
 
 def _leads_its_sentence(at: int, end: int, line: Line, text: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from transforms.knowledge import load_yaml
+from transforms.metrics.cues import alternation
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,6 @@ class UnitTable:
     regex: str  # source of a pattern matching one unit as written (scale + unit)
 
 
-def _alternation(words, followed_by: dict[str, str] | None = None) -> str:
-    """Longest first; a word with a `followed_by` pattern matches only before it."""
-    followed_by = followed_by or {}
-    return "|".join(re.escape(w) + (f"(?={followed_by[w]})" if w in followed_by else "")
-                    for w in sorted(words, key=len, reverse=True))
-
-
 @cache
 def unit_table() -> UnitTable:
     spec = load_yaml("units.yaml")
@@ -35,7 +29,7 @@ def unit_table() -> UnitTable:
     followed_by = {str(k): str(v) for k, v in (spec.get("followed_by") or {}).items()}
     # the lookahead on the first characters spares re trying every unit after every number
     firsts = "".join(sorted({re.escape(w[0]) for w in [*scales, *units]}))
-    regex = f"(?=[{firsts}])(?:(?:{_alternation(scales)})?(?:{_alternation(units, followed_by)}))"
+    regex = f"(?=[{firsts}])(?:(?:{alternation(scales)})?(?:{alternation(units, followed_by)}))"
     return UnitTable(
         scales=scales,
         units=units,
