@@ -196,8 +196,8 @@ def _role(pid: int, root: int) -> str:
         return "other"
     if b"prefect.server" in cmdline:
         return "prefect server"
-    if b"multiprocessing" in cmdline:
-        return "workers" if b"spawn_main" in cmdline else "other"
+    if b"spawn_main" in cmdline or b"forkserver" in cmdline:  # a worker, or the forkserver workers are forked from
+        return "workers"
     return "other"
 
 

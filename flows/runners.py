@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import atexit
 import gc
+import multiprocessing
 import os
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from flows.reaper import reaped_workers
@@ -42,9 +46,25 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def warm_pipeline() -> None:
+    """Load what the pipeline loads lazily (dictionaries, YAML knowledge,
+    pyarrow's lazy imports), so a worker's first batch runs at steady speed."""
+    import datetime as dt
+
+    from transforms import segment
+    from transforms.document import SourceText
+    from transforms.pipeline import process
+    from warehouse import records
+
+    segment.tokenizer()("预热")
+    doc = process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
+    records.document_tables([(doc, "warm")], "warm", dt.datetime.now())
+
+
 def warm_worker() -> None:
-    """Load what the pipeline loads lazily (dictionaries, YAML knowledge), so a
-    worker's first batch runs at steady speed. Runs once per worker process."""
+    """Set up a worker process: Prefect's console, and the pipeline warm
+    (already, when the worker was forked from the warm forkserver). Runs once
+    per worker process."""
     from prefect.logging.configuration import ensure_logging_setup
 
     from flows.console import quiet_prefect_failures, quiet_prefect_routine
@@ -52,22 +72,12 @@ def warm_worker() -> None:
     ensure_logging_setup()  # a new worker sets up Prefect's console handlers only at its first task: now
     quiet_prefect_failures()  # a failed batch is reported once, by the command (flows/console.py)
     quiet_prefect_routine()  # ... and a task run's end not at all (unless --verbose)
-    from transforms import segment
-    from transforms.document import SourceText
-    from transforms.pipeline import process
-
-    import datetime as dt
-
-    from warehouse import records
-
-    segment.tokenizer()("预热")
-    doc = process(SourceText("一、总体情况\n今年国内生产总值增长5%,城镇新增就业1100万人以上。", "txt"))
-    records.document_tables([(doc, "warm")], "warm", dt.datetime.now())  # pyarrow's lazy imports
+    warm_pipeline()
     # At exit, spare the interpreter's final garbage-collector passes over the
     # whole heap (Prefect's modules, the caches): two workers took 1.4 s to
     # exit, 0.1 s with this (bench/prefect_overheads.py), and the flow waits for
     # its workers before the DuckDB build. Prefect's and multiprocessing's exit
-    # hooks still run.
+    # hooks still run. (A worker forked from the forkserver exits at once.)
     atexit.register(gc.freeze)
     # Python's garbage collector keeps its default thresholds: collecting every
     # 100 000 allocations instead of 700 was about 10% faster, but workers grew
@@ -83,7 +93,8 @@ def make_task_runner(kind: str = DEFAULT_RUNNER, workers: int | None = None, das
     if kind == "processes":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=workers or default_workers(), initializer=warm_worker)
+        runner = _forked_process_pool() if _forkserver_started else ProcessPoolTaskRunner
+        return runner(max_workers=workers or default_workers(), initializer=warm_worker)
     if kind == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -181,3 +192,90 @@ def stream_batches(task: Any, calls: list[dict], kind: str = DEFAULT_RUNNER, wor
     with reaped_workers(), make_task_runner(kind, workers, dask_address) as runner:  # they die with this process
         yield from bounded_results(lambda parameters: runner.submit(task, parameters=parameters), calls,
                                    limit or in_flight_limit(runner))
+    if _forkserver_started:
+        stop_forkserver()  # the workers have stopped: its memory too, before the database build
+
+
+# -- workers started early ------------------------------------------------
+# A worker process that starts from nothing spends about 3 CPU-seconds
+# importing Prefect and the pipeline and loading its dictionaries before its
+# first batch, and two of them did so after the flow run had begun, itself
+# after the temporary Prefect server's start (about 4 CPU-seconds). Instead,
+# as `speech-etl ingest` starts, beside that server, multiprocessing's
+# forkserver is started with the pipeline loaded and warmed once
+# (flows/forkserver_preload.py); the batch stage's workers are then forked
+# from it, warm, in milliseconds. Prefect's ProcessPoolTaskRunner, which runs
+# every batch as a task run, is kept; only the start method of its pool changes.
+_forkserver_started = False
+_FORKSERVER = types.SimpleNamespace(get_context=lambda method: multiprocessing.get_context("forkserver"))
+
+
+@contextmanager
+def workers_started_early(wanted: bool = True) -> Iterator[None]:
+    """Start the warm forkserver the enclosed flow run's workers will be forked
+    from (`wanted`: the run will have worker processes); it, and the workers,
+    die with this process (flows/reaper.py) and stop at the block's end."""
+    global _forkserver_started
+    if not wanted or "forkserver" not in multiprocessing.get_all_start_methods():
+        yield
+        return
+    from multiprocessing import forkserver
+
+    with reaped_workers():  # before the start: the forkserver and its workers carry the reaper's mark
+        forkserver.set_forkserver_preload(["flows.forkserver_preload"])
+        forkserver.ensure_running()
+        _forkserver_started = True
+        try:
+            yield
+        finally:
+            _forkserver_started = False
+            stop_forkserver()
+
+
+def stop_forkserver() -> None:
+    """Stop the forkserver, and free its memory, once its workers have stopped
+    (it reports their exits to the pool: stopped earlier, the pool would count
+    them dead). A later pool starts it again. (Python's own, for its tests: `_stop`.)"""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
+@cache
+def _forked_process_pool() -> type:
+    """Prefect's ProcessPoolTaskRunner with its pool's workers forked from the forkserver."""
+    import prefect.task_runners as prefect_runners
+
+    class ForkedProcessPoolTaskRunner(prefect_runners.ProcessPoolTaskRunner):
+        def __enter__(self):
+            # Prefect asks multiprocessing for the "spawn" context here, and only here
+            spawn, prefect_runners.multiprocessing = prefect_runners.multiprocessing, _FORKSERVER
+            try:
+                return super().__enter__()
+            finally:
+                prefect_runners.multiprocessing = spawn
+
+    return ForkedProcessPoolTaskRunner
+
+
+def batches_ahead(paths: list, warehouse_dir, lake_url: str | None, follow_symlinks: bool, workers: int | None,
+                  batch_bytes: int | None, batch_files: int) -> int:
+    """How many batches a run over `paths` will have, about (a large .jsonl
+    file counts as several), judged before Prefect is imported from the files
+    and what the lake recorded of them; 0 when that cannot be told."""
+    from pathlib import Path
+
+    from flows.files import batch_bytes_for, batches, discover, plan
+    from warehouse.lake import open_lake
+
+    try:
+        lake = open_lake(Path(warehouse_dir), lake_url)
+        found = discover(list(paths), exclude=[Path(warehouse_dir), *lake.folders()], follow_symlinks=follow_symlinks)
+        to_read = plan(found, list(paths), lake.state()).to_read
+    except Exception:  # noqa: BLE001 - the flow itself says what is wrong
+        return 0
+    size = batch_bytes_for(to_read, workers or default_workers(), batch_bytes)
+    large = sum(f.size // size for f in to_read if f.path.lower().endswith(".jsonl") and f.size > size)
+    return len(batches(to_read, size, batch_files)) + large

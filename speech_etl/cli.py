@@ -201,11 +201,17 @@ def ingest(
 
     # first, so the server starts while this process imports Prefect (flows/prefect_api.py)
     server = TemporaryServer.unless_configured()
-    summary = _run_ingest_flow(verbose, [str(p) for p in paths], str(folder), settings.batch_bytes,
-                               settings.batch_files, report=str(report_path.resolve()) if report_path else None,
-                               task_runner=task_runner.value, workers=workers, dask_address=dask_address,
-                               lake_url=lake, follow_symlinks=follow_symlinks, rebuild=rebuild, server=server,
-                               say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    from flows.runners import batches_ahead, workers_started_early
+
+    # ... and, beside it, what the batch stage's workers will be forked from (flows/runners.py)
+    early = task_runner is TaskRunnerKind.processes and batches_ahead(
+        paths, folder, lake, follow_symlinks, workers, settings.batch_bytes, settings.batch_files) > 1
+    with workers_started_early(early):
+        summary = _run_ingest_flow(verbose, [str(p) for p in paths], str(folder), settings.batch_bytes,
+                                   settings.batch_files, report=str(report_path.resolve()) if report_path else None,
+                                   task_runner=task_runner.value, workers=workers, dask_address=dask_address,
+                                   lake_url=lake, follow_symlinks=follow_symlinks, rebuild=rebuild, server=server,
+                                   say=lambda line: err.print(line, highlight=False, soft_wrap=True))
     _print_summary(summary, folder)
 
 

@@ -143,11 +143,14 @@ def test_workers_end_within_5_s_of_a_kill_9_of_the_run(tmp_path):
 
 
 def _workers(marker: str) -> list[int]:
-    """The run's process-pool workers (multiprocessing's spawn_main)."""
+    """The run's process-pool workers: started by multiprocessing's spawn_main,
+    or forked from its forkserver (flows/runners.py), which they share a command line with."""
     found = []
     for pid in processes_with_marker(marker):
         try:
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+            if b"spawn_main" in cmdline or b"forkserver" in Path(f"/proc/{parent}/cmdline").read_bytes():
                 found.append(pid)
         except OSError:
             pass

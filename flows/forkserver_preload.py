@@ -1,0 +1,20 @@
+"""Imported once, by the forkserver the batch stage's workers are forked from
+(flows/runners.py `workers_started_early`): Prefect, the flow's tasks and the
+pipeline, warmed, so every worker forked from it starts with all of them.
+
+Importing this module is its work: multiprocessing's forkserver preloads
+modules by name. A failure here only leaves the workers to warm themselves.
+"""
+
+import gc
+
+try:
+    import flows.ingest  # noqa: F401  (Prefect and the batch task each worker unpickles)
+    from flows.runners import warm_pipeline
+
+    warm_pipeline()
+except Exception:  # noqa: BLE001 - the workers' own set-up (warm_worker) loads what is missing
+    pass
+# what is loaded here lives as long as the workers: kept out of their garbage
+# collector's passes, which would also copy the pages they share with this process
+gc.freeze()
