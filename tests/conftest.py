@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -79,8 +82,25 @@ class _SessionServer:
         server = self.launch()
         if not self.ready:
             server.wait_ready()
+            self._keep_new_database(server)
             self.ready = True
         return server.api_url
+
+    def _keep_new_database(self, server: PrefectServer) -> None:
+        """A copy of the server's database as it is when it first answers: migrated, before any run."""
+        with closing(sqlite3.connect(server.home / "prefect.db")) as source, \
+                closing(sqlite3.connect(server.home.parent / NEW_DATABASE)) as copy:
+            source.backup(copy)
+
+    def prefect_home(self, home: Path) -> Path:
+        """`home` made a PREFECT_HOME whose Prefect database is migrated already
+        (a copy of this server's when it was new), for a test's own server or a
+        run's temporary one: a new database costs ~10 s of migrations (alembic's,
+        on SQLite) before the server answers."""
+        self.api_url()
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.server.home.parent / NEW_DATABASE, home / "prefect.db")
+        return home
 
     def client(self, home: Path, marker: str) -> "SessionServerClient":
         """This server as a test module sees it: its client processes carry
@@ -108,6 +128,7 @@ class SessionServerClient:
     post = PrefectServer.post
 
 
+NEW_DATABASE = "new-prefect.db"
 SESSION_SERVER = _SessionServer()
 SERVER_USERS = ("speech_etl", "cli_env", "SESSION_SERVER")  # names a test module imports to run ingests
 SERVER_FIXTURES = {"dev_ingest", "dev_warehouse", "samples_in_batches"}
