@@ -20,16 +20,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import SAMPLE_SPEECH
+from conftest import SAMPLE_SPEECH, SESSION_SERVER
 from hostile_corpus import SMALL_LIMITS, build
 from prefect_server import (PrefectServer, base_env, kill_marked, processes_with_marker, speech_etl_command, start,
                             stop, write_speech_variants)
 
 
 def _ingest(inbox: Path, warehouse: Path, *options: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "SPEECH_ETL_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPEECH_ETL_")}
+    env.update(SMALL_LIMITS, PREFECT_API_URL=SESSION_SERVER.api_url())  # no temporary server of its own to start
     return subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(inbox), "--warehouse", str(warehouse),
-                           *options], capture_output=True, text=True, timeout=300, env={**env, **SMALL_LIMITS})
+                           *options], capture_output=True, text=True, timeout=300, env=env)
 
 
 def _rows(warehouse: Path, sql: str) -> list[tuple]:
@@ -125,7 +126,8 @@ def test_workers_end_within_5_s_of_a_kill_9_of_the_run(tmp_path):
     """Acceptance 2: no process of the run is alive 5 s after `kill -9` of `speech-etl ingest`."""
     write_speech_variants(tmp_path / "in", 40, SAMPLE_SPEECH)
     marker = f"kill-{uuid.uuid4().hex}"
-    env = base_env(tmp_path / "home", marker, SPEECH_ETL_BATCH_FILES="1", SPEECH_ETL_WORKERS="2")
+    env = base_env(SESSION_SERVER.prefect_home(tmp_path / "home"), marker, SPEECH_ETL_BATCH_FILES="1",
+                   SPEECH_ETL_WORKERS="2")
     run = start(speech_etl_command("ingest", str(tmp_path / "in"), "--warehouse", str(tmp_path / "w")),
                 env, tmp_path / "log")
     try:
@@ -134,8 +136,10 @@ def test_workers_end_within_5_s_of_a_kill_9_of_the_run(tmp_path):
             time.sleep(0.2)
         assert len(_workers(marker)) >= 2, (tmp_path / "log").read_text(errors="replace")[-2000:]
         os.kill(run.pid, signal.SIGKILL)
+        five_s_after = time.monotonic() + 5
         run.wait(10)
-        time.sleep(5)
+        while processes_with_marker(marker) and time.monotonic() < five_s_after:
+            time.sleep(0.1)  # none comes back once all are gone: no marked process is left to start one
         left = processes_with_marker(marker)
     finally:
         kill_marked(marker)
@@ -170,9 +174,9 @@ def test_serve_rejects_bad_inputs_and_stops_within_5_s_of_sigterm_with_its_serve
     marker = f"serve-gone-{uuid.uuid4().hex}"
     serve = None
     try:
-        with PrefectServer(tmp_path / "home", marker) as server:
+        with PrefectServer(SESSION_SERVER.prefect_home(tmp_path / "home"), marker) as server:
             serve = start(speech_etl_command("serve", str(inbox), "--interval", "3600", "--warehouse", str(warehouse)),
-                          server.env(), log)
+                          server.env(PREFECT_RUNNER_POLL_FREQUENCY="1"), log)  # picks the run up within 1 s, not 10
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline and not server.get("/deployments/name/speech-etl-ingest/scheduled-ingest").get("id"):
                 time.sleep(0.5)
@@ -183,7 +187,7 @@ def test_serve_rejects_bad_inputs_and_stops_within_5_s_of_sigterm_with_its_serve
             assert _has_rejects(warehouse, len(cases)), log.read_text(errors="replace")[-3000:]
             assert _rows(warehouse, "SELECT count(*) FROM documents") == [(1,)]
             settle = time.monotonic() + 15  # the flow run's process exits after its final state
-            while time.monotonic() < settle and _children(serve.pid):
+            while time.monotonic() < settle and _flow_run_processes(serve.pid):
                 time.sleep(0.2)
         time.sleep(1)  # the server is gone: serve notices
         before = log.read_text(errors="replace")
@@ -214,10 +218,16 @@ def _has_rejects(warehouse: Path, count: int) -> bool:
         return False
 
 
-def _children(pid: int) -> list[int]:
+def _flow_run_processes(pid: int) -> list[str]:
+    """`pid`'s children but multiprocessing's resource tracker (serve's own, for its whole life)."""
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found += (task / "children").read_text().split()
+        for child in (task / "children").read_text().split():
+            try:
+                if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(child)
+            except OSError:
+                pass  # gone already
     return found
 
 
@@ -228,7 +238,8 @@ def test_a_full_disk_is_one_line(tmp_path):
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("mounting a small tmpfs needs root")
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "SPEECH_ETL_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SPEECH_ETL_")}
+        env["PREFECT_API_URL"] = SESSION_SERVER.api_url()
         run = subprocess.run([sys.executable, "-m", "speech_etl", "ingest", str(SAMPLE_SPEECH.parent.parent),
                               "--warehouse", str(disk / "w")], capture_output=True, text=True, timeout=300, env=env)
     finally:
