@@ -52,6 +52,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
 class ServerError(RuntimeError):
     """The temporary server did not start."""
 
@@ -93,7 +102,10 @@ class TemporaryServer:
         deadline = time.monotonic() + timeout
         relaunches = 2  # the free port may be taken between our check and the server's bind
         while True:
-            if self.process is not None and self.process.poll() is not None and relaunches:
+            # ... and only then is another try any use (a server that failed for another reason,
+            # a database it cannot open, say, would fail again, after seconds of imports)
+            if self.process is not None and self.process.poll() is not None and relaunches \
+                    and _port_taken(self.port):
                 relaunches -= 1
                 self._launch()
             if self.process is None or self.process.poll() is not None:
