@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 # columns that name the run or the moment, not the data
 VOLATILE = {"run_id", "ingested_at", "seen_at"}
 DATA_TABLES = ("documents", "sections", "metrics", "terms", "rejects")
+SPEECHES = 4  # small files, a batch each: with the reports and a reject, six commits a run
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("inbox")
-    write_speech_variants(folder / "speeches", 14, SAMPLE_SPEECH)
+    write_speech_variants(folder / "speeches", SPEECHES, SAMPLE_SPEECH)
     shutil.copy(SAMPLE_REPORTS, folder)
     (folder / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)  # a reject
     return folder
@@ -114,7 +115,7 @@ def clean(server, inbox, tmp_path_factory) -> dict[str, list[tuple]]:
     warehouse = tmp_path_factory.mktemp("clean") / "warehouse"
     run_ingest(server, inbox, warehouse, warehouse.parent / "clean.log")
     result = snapshot(warehouse)
-    assert len(result["documents"]) == 14 + 7
+    assert len(result["documents"]) == SPEECHES + 7
     assert [r[2] for r in result["rejects"]] == ["binary"]
     return result
 
@@ -317,7 +318,8 @@ def test_a_run_of_many_task_runs_logs_no_telemetry_or_recorder_errors(tmp_path):
     write_speech_variants(inbox, 60, SAMPLE_SPEECH)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     # --verbose: Prefect's line for each task run, which the log is checked through
-    env.update(SPEECH_ETL_BATCH_FILES="1", PREFECT_HOME=str(tmp_path / "prefect-home"), SPEECH_ETL_VERBOSE="1")
+    env.update(SPEECH_ETL_BATCH_FILES="1", PREFECT_HOME=str(SESSION_SERVER.prefect_home(tmp_path / "prefect-home")),
+               SPEECH_ETL_VERBOSE="1")  # a new Prefect database, migrated already
     result = subprocess.run(ingest_args(inbox, tmp_path / "warehouse"), env=env, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
