@@ -454,6 +454,29 @@ def _batch_label(group: list[InputFile | FilePart]) -> str:
     return ", ".join(([f"{whole} files"] if whole or not parts else []) + parts)
 
 
+def _record_deleted(lake: Lake, deleted: list[str], state: LakeState, run_id: str, logger) -> None:
+    """A `sources` row for each file deleted since the last run (its rows stay)."""
+    if not deleted:
+        return
+    lake.write_batch(f"{run_id}-deleted", {"sources": records.table(
+        [_source_row(InputFile(p, -1, -1), None, "deleted", state.sources[p].doc_ids, run_id) for p in deleted],
+        schema.SOURCES)})
+    for path in deleted:
+        logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", printable(path))
+
+
+def _record_run(lake: Lake, summary: RunSummary, started: dt.datetime) -> None:
+    """The run's own `runs` row, its last commit."""
+    lake.write_batch(f"{summary.run_id}-run", {"runs": records.table([{
+        "run_id": summary.run_id, "flow_run_id": str(flow_run.id) if flow_run.id else None,
+        "started_at": started, "finished_at": _now(),
+        "files_seen": summary.files_seen, "files_new": summary.files_new,
+        "files_unchanged": summary.files_unchanged, "files_rejected": summary.files_rejected,
+        "files_deleted": len(summary.files_deleted),
+        **{f"{t}_written": summary.rows[t] for t in ("documents", "sections", "metrics", "terms", "rejects")},
+    }], schema.RUNS)})
+
+
 @flow(name="speech-etl-ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = None,
            batch_files: int = 600, report: str | None = None, task_runner: str = DEFAULT_RUNNER,
@@ -509,23 +532,10 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
             progress().batch_done(sum(len(done.sources) for done, _ in committed))
         summary.files_new = len(work.to_read) - summary.files_rejected - (summary.files_unchanged - len(work.unchanged))
         summary.rows = {name: totals[name] for name in ("documents", "sections", "metrics", "terms", "rejects")}
-        if work.deleted:
-            lake.write_batch(f"{run_id}-deleted", {"sources": records.table(
-                [_source_row(InputFile(p, -1, -1), None, "deleted", state.sources[p].doc_ids, run_id)
-                 for p in work.deleted],
-                schema.SOURCES)})
-            for path in work.deleted:
-                logger.warning("deleted since the last run: %s (its rows stay in the warehouse)", printable(path))
         summary.sources_recorded = totals["sources"]
+        _record_deleted(lake, work.deleted, state, run_id, logger)
         if calls or work.deleted:  # the run committed to the lake (if only sources rows): it is recorded too
-            lake.write_batch(f"{run_id}-run", {"runs": records.table([{
-                "run_id": run_id, "flow_run_id": str(flow_run.id) if flow_run.id else None,
-                "started_at": started, "finished_at": _now(),
-                "files_seen": summary.files_seen, "files_new": summary.files_new,
-                "files_unchanged": summary.files_unchanged, "files_rejected": summary.files_rejected,
-                "files_deleted": len(summary.files_deleted),
-                **{f"{t}_written": summary.rows[t] for t in ("documents", "sections", "metrics", "terms", "rejects")},
-            }], schema.RUNS)})
+            _record_run(lake, summary, started)
         progress().loading()
         summary.warehouse_rebuilt = load_warehouse(warehouse_dir, rebuild)
     create_markdown_artifact(markdown=_summary_markdown(summary), key="speech-etl-ingest-summary",

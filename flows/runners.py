@@ -214,7 +214,7 @@ _FORKSERVER = types.SimpleNamespace(get_context=lambda method: multiprocessing.g
 def workers_started_early(wanted: bool = True) -> Iterator[None]:
     """Start the warm forkserver the enclosed flow run's workers will be forked
     from (`wanted`: the run will have worker processes); it, and the workers,
-    die with this process (flows/reaper.py) and stop at the block's end."""
+    die with this process (flows/reaper.py)."""
     global _forkserver_started
     if not wanted or "forkserver" not in multiprocessing.get_all_start_methods():
         yield
@@ -228,14 +228,15 @@ def workers_started_early(wanted: bool = True) -> Iterator[None]:
         try:
             yield
         finally:
+            # stopped by the batch stage once its workers are gone (stream_batches); a run
+            # that failed before leaves it to exit with this process (it would wait for them)
             _forkserver_started = False
-            stop_forkserver()
 
 
 def stop_forkserver() -> None:
     """Stop the forkserver, and free its memory, once its workers have stopped
-    (it reports their exits to the pool: stopped earlier, the pool would count
-    them dead). A later pool starts it again. (Python's own, for its tests: `_stop`.)"""
+    (it reports their exits to the pool, and waits for them to exit). A later
+    pool starts it again. (Python's own, for its tests: `_stop`.)"""
     from multiprocessing import forkserver
 
     stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
