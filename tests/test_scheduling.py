@@ -53,7 +53,7 @@ def wait_for(condition, timeout: float, what: str, logs: list[Path]):
         value = condition()
         if value:
             return value
-        time.sleep(1)
+        time.sleep(0.2)
     tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists())
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
 
