@@ -102,6 +102,13 @@ class _SessionServer:
         shutil.copyfile(self.server.home.parent / NEW_DATABASE, home / "prefect.db")
         return home
 
+    def temporary_server_home(self) -> Path:
+        """The PREFECT_HOME of the runs that start a temporary server of their
+        own: one for the session, as a user's ~/.prefect is, migrated already
+        (on a new machine, as in CI, the first would spend ~10 s migrating)."""
+        home = self.tmp_path_factory.getbasetemp() / "temporary-servers"
+        return home if home.exists() else self.prefect_home(home)
+
     def client(self, home: Path, marker: str) -> "SessionServerClient":
         """This server as a test module sees it: its client processes carry
         `marker` (so the module can find and end them) and PREFECT_HOME `home`."""
@@ -153,9 +160,12 @@ def cli_env(*, temporary_server: bool = False, **extra: str) -> dict[str, str]:
     """The environment for a `speech-etl ingest` process: this one's, with
     PREFECT_API_URL naming the session's Prefect server, or, with
     `temporary_server=True`, without PREFECT_API_URL, so the run starts (and
-    stops) a temporary server of its own as it does by default."""
+    stops) a temporary server of its own as it does by default (its
+    PREFECT_HOME the session's `temporary_server_home`)."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    if not temporary_server:
+    if temporary_server:
+        env["PREFECT_HOME"] = str(SESSION_SERVER.temporary_server_home())
+    else:
         env["PREFECT_API_URL"] = SESSION_SERVER.api_url()
     env.update(extra)
     return env
