@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_SPEECH
+from conftest import SAMPLE_SPEECH, SESSION_SERVER
 from flows.prefect_api import TemporaryServer, prefect_api
 from prefect_server import processes_with_marker
 
@@ -46,6 +46,7 @@ def _gone(marker: str, within: float = 10.0) -> bool:
 def _env(marker: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["SPEECH_ETL_TEST_MARKER"] = marker
+    env["PREFECT_HOME"] = str(SESSION_SERVER.temporary_server_home())  # migrated already
     return env
 
 
