@@ -186,6 +186,16 @@ def _cpu_and_rss(pid: int) -> tuple[float, int] | None:
         return None
 
 
+def _pss_mb(pid: int) -> int:
+    """Proportional set size: the process's pages, a page shared by n processes
+    counted 1/n (a forked worker shares its parent's modules)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next((int(line.split()[1]) // 1000 for line in fh if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
 def _role(pid: int, root: int) -> str:
     if pid == root:
         return "command"
@@ -203,15 +213,15 @@ def _role(pid: int, root: int) -> str:
 
 class ProcessTree:
     """Samples `root` and its descendants every `interval` s: (time, CPU
-    seconds of the tree so far, RSS MB of the tree); a process that exits keeps
-    the CPU it was last seen with."""
+    seconds of the tree so far, RSS MB and PSS MB of the tree); a process that
+    exits keeps the CPU it was last seen with."""
 
     def __init__(self, root: int, interval: float = 0.1):
         self.root, self.interval = root, interval
         self.cpu: dict[int, float] = {}
         self.roles: dict[int, str] = {}
         self.peak_rss: dict[int, int] = {}
-        self.samples: list[tuple[float, float, int]] = []
+        self.samples: list[tuple[float, float, int, int]] = []
         self.first_seen: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -221,7 +231,7 @@ class ProcessTree:
         children: dict[int, list[int]] = {}
         for pid, ppid in parents.items():
             children.setdefault(ppid, []).append(pid)
-        now, rss, todo = time.time(), 0, [self.root]
+        now, rss, pss, todo = time.time(), 0, 0, [self.root]
         while todo:
             pid = todo.pop()
             seen = _cpu_and_rss(pid)
@@ -233,8 +243,9 @@ class ProcessTree:
             self.cpu[pid] = max(self.cpu.get(pid, 0.0), seen[0])
             self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), seen[1])
             rss += seen[1]
+            pss += _pss_mb(pid)
             todo.extend(children.get(pid, []))
-        self.samples.append((now, sum(self.cpu.values()), rss))
+        self.samples.append((now, sum(self.cpu.values()), rss, pss))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -253,7 +264,7 @@ class ProcessTree:
         """The tree's CPU seconds at time `when`, interpolated between samples."""
         before = [s for s in self.samples if s[0] <= when] or self.samples[:1]
         after = [s for s in self.samples if s[0] >= when] or self.samples[-1:]
-        (t0, c0, _), (t1, c1, _) = before[-1], after[0]
+        (t0, c0, *_), (t1, c1, *_) = before[-1], after[0]
         return c0 if t1 == t0 else c0 + (c1 - c0) * (when - t0) / (t1 - t0)
 
     def by_role(self, values: dict[int, float], combine) -> dict[str, float]:
@@ -282,7 +293,8 @@ def run_command(folder: Path, warehouse: Path) -> dict:
     commits = batch_commit_times(warehouse)
     out = {"command": " ".join(cmd), "wall_s": ended - started, "batches": len(commits),
            "cpu_s": round(tree.samples[-1][1], 1), "cpu_by_role_s": tree.by_role(tree.cpu, sum),
-           "peak_rss_mb": max(s[2] for s in tree.samples), "peak_rss_by_role_mb": tree.by_role(tree.peak_rss, max),
+           "peak_rss_mb": max(s[2] for s in tree.samples), "peak_pss_mb": max(s[3] for s in tree.samples),
+           "peak_rss_by_role_mb": tree.by_role(tree.peak_rss, max),
            "whole_cpu_share": tree.samples[-1][1] / (CORES * (ended - started)),
            "started_s": {role: round(t - started, 2) for role, t in tree.first_seen.items()},
            "output_tail": output.strip().splitlines()[-3:]}
@@ -339,8 +351,9 @@ def print_shape(r: dict) -> None:
             print(f"  timeline           workers started at {c['started_s'].get('workers', float('nan')):.1f} s, "
                   f"first batch committed at {c['first_commit_s']:.1f} s, last at {c['last_commit_s']:.1f} s, "
                   f"exit {c['after_last_s']:.1f} s later")
-        print(f"  peak RSS           {c['peak_rss_mb']} MB process tree "
-              f"(largest of each: {', '.join(f'{k} {v:.0f}' for k, v in c['peak_rss_by_role_mb'].items())} MB)")
+        print(f"  peak RSS           {c['peak_rss_mb']} MB process tree, summed (PSS, shared pages counted once: "
+              f"{c['peak_pss_mb']} MB); largest of each: "
+              f"{', '.join(f'{k} {v:.0f}' for k, v in c['peak_rss_by_role_mb'].items())} MB")
     if "ratio" in r:
         print(f"ratio                {r['ratio']:.2f}x bare jieba.lcut (goal >= {GOALS[r['shape']]:.0f}x)")
 
