@@ -188,41 +188,41 @@ def plan(files: list[InputFile], roots: list[Path], state: LakeState) -> Plan:
     return result
 
 
-# Batch size, when the user sets none: at least 8 batches per worker (so the
-# workers finish together), each between these sizes. Every batch costs about
-# 0.15-0.2 s of a worker in Prefect's task engine (docs/performance.md), so a
-# large run is cut into fewer, larger batches; a small one keeps 4 MB batches.
+# Batch sizes, when the user sets none (SPEECH_ETL_BATCH_BYTES). Every batch
+# costs a worker about 0.2 s in Prefect's task engine (docs/performance.md),
+# so the first batches of a run are large; they shrink toward its end, so the
+# workers finish together: a batch holds at most the bytes not yet batched
+# over twice the workers, within these sizes (a larger file is a batch of its
+# own; a .jsonl file larger than the smallest is read in parts: flows/parts.py).
 MIN_BATCH_BYTES = 4_000_000
 MAX_BATCH_BYTES = 16_000_000
-BATCHES_PER_WORKER = 8
 
 
-def batch_bytes_for(files: list[InputFile], workers: int | None, requested: int | None = None) -> int:
-    """The batch size for reading `files` on `workers` workers: `requested`
-    when given, else the total size over 8 batches a worker, kept within
-    4-16 MB (4 MB when the number of workers is not known: a Dask cluster's)."""
-    if requested is not None:
-        return requested
-    if not workers:
-        return MIN_BATCH_BYTES
-    total = sum(max(f.size, 0) for f in files)
-    return min(MAX_BATCH_BYTES, max(MIN_BATCH_BYTES, total // (BATCHES_PER_WORKER * workers)))
-
-
-def batches(files: list[InputFile], max_bytes: int, max_files: int) -> list[list[InputFile]]:
-    """Group files into batches of about `max_bytes` (a large file is a batch of its own)."""
-    out: list[list[InputFile]] = []
-    current: list[InputFile] = []
+def batches(files: list, max_bytes: int, max_files: int, workers: int | None = None) -> list[list]:
+    """Group files (or parts of files: anything with a `size`), in order, into
+    batches of at most `max_bytes` and `max_files`; with `workers`, of at
+    most the bytes left over twice the workers instead, within `max_bytes`
+    and MAX_BATCH_BYTES (large batches first, smaller ones at the end)."""
+    out: list[list] = []
+    current: list = []
     size = 0
+    left = sum(max(f.size, 0) for f in files)
     for f in files:
-        if current and (size + max(f.size, 0) > max_bytes or len(current) >= max_files):
+        if current and (size + max(f.size, 0) > _limit(left, max_bytes, workers) or len(current) >= max_files):
             out.append(current)
+            left -= size
             current, size = [], 0
         current.append(f)
         size += max(f.size, 0)
     if current:
         out.append(current)
     return out
+
+
+def _limit(left: int, max_bytes: int, workers: int | None) -> int:
+    if not workers:
+        return max_bytes
+    return max(max_bytes, min(MAX_BATCH_BYTES, left // (2 * workers)))
 
 
 def sha256_bytes(data: bytes) -> str:

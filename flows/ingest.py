@@ -23,7 +23,7 @@ from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows.files import (OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batch_bytes_for, batches, discover, plan,
+from flows.files import (MIN_BATCH_BYTES, OUTSIDE_INPUT, InputFile, MetadataCsvs, Plan, batches, discover, plan,
                          sha256_bytes)
 from flows.console import prefect_tracebacks_off, quiet_prefect_routine
 from flows.lock import warehouse_lock
@@ -389,14 +389,17 @@ def known_files(state: LakeState) -> dict[str, tuple[str | None, list[str]]]:
 
 
 def batch_calls(to_read: list[InputFile], known: dict[str, tuple[str | None, list[str]]], run_id: str,
-                lake_url: str, size: int, batch_files: int, limits: ReadLimits) -> tuple[list[dict], SplitFiles]:
-    """The process-batch calls that read `to_read` in batches of about `size`
-    bytes (large .jsonl files in parts: flows/parts.py), and the parts to wait for."""
+                lake_url: str, size: int, batch_files: int, limits: ReadLimits,
+                workers: int | None = None) -> tuple[list[dict], SplitFiles]:
+    """The process-batch calls that read `to_read` in batches of `size` bytes,
+    or with `workers`, from larger ones down to that size (flows/files.py
+    batches), large .jsonl files in parts of `size` (flows/parts.py); and the
+    parts to wait for."""
     items = split_large(to_read, size, limits, {path: sha for path, (sha, _) in known.items()})
     calls = [{"files": group, "run_id": run_id, "lake_url": lake_url, "name": f"{run_id}-{number:05d}",
               "known": {f.stored: known[f.stored] for f in group if isinstance(f, InputFile) and f.stored in known},
               "limits": limits}
-             for number, group in enumerate(batches(items, size, batch_files), start=1)]
+             for number, group in enumerate(batches(items, size, batch_files, workers), start=1)]
     return calls, SplitFiles(items)
 
 
@@ -447,11 +450,18 @@ def _add_to_summary(summary: RunSummary, totals: dict[str, int], result: BatchRe
 
 
 def _batch_label(group: list[InputFile | FilePart]) -> str:
-    """What a batch read: "3 files", "part 2/11 of reports.jsonl", or both."""
-    parts = [f"part {p.index + 1}/{p.count} of {printable(os.path.basename(p.stored))}"
-             for p in group if isinstance(p, FilePart)]
-    whole = len(group) - len(parts)
-    return ", ".join(([f"{whole} files"] if whole or not parts else []) + parts)
+    """What a batch read: "3 files", "parts 2-3 of 11 of reports.jsonl", or both."""
+    parts: dict[str, list[FilePart]] = {}
+    for item in group:
+        if isinstance(item, FilePart):
+            parts.setdefault(item.stored, []).append(item)
+    whole = len(group) - sum(map(len, parts.values()))
+    said = [f"{whole} files"] if whole or not parts else []
+    for path, of_file in parts.items():
+        first, last = of_file[0].index + 1, of_file[-1].index + 1
+        numbers = f"part {first}" if first == last else f"parts {first}-{last}"
+        said.append(f"{numbers} of {of_file[0].count} of {printable(os.path.basename(path))}")
+    return ", ".join(said)
 
 
 def _record_deleted(lake: Lake, deleted: list[str], state: LakeState, run_id: str, logger) -> None:
@@ -515,10 +525,11 @@ def ingest(paths: list[str], warehouse: str = "data", batch_bytes: int | None = 
         logger.info("%d files: %d to read, %d unchanged, %d deleted, %d of other types ignored",
                     work.seen, len(work.to_read), len(work.unchanged), len(work.deleted), len(work.ignored))
         known = known_files(state)
-        # without a size, batches grow with the run (flows/files.py batch_bytes_for)
-        size = batch_bytes_for(work.to_read, workers or (None if dask_address else default_workers()), batch_bytes)
+        # without a size, batches shrink from large ones to MIN_BATCH_BYTES as the run goes (flows/files.py)
+        guided = None if batch_bytes else workers or (None if dask_address else default_workers())
         totals = {name: 0 for name in schema.LAKE_TABLES if name != "runs"}
-        calls, split = batch_calls(work.to_read, known, run_id, lake.url, size, batch_files, Settings().read_limits)
+        calls, split = batch_calls(work.to_read, known, run_id, lake.url, batch_bytes or MIN_BATCH_BYTES, batch_files,
+                                   Settings().read_limits, guided)
         progress().reading(len(work.to_read), len(calls))
         # at most a few batches in flight, and the workers stop before the load (flows/runners.py)
         results = stream_batches(process_batch, calls, task_runner, workers, dask_address)

@@ -268,7 +268,7 @@ def batches_ahead(paths: list, warehouse_dir, lake_url: str | None, follow_symli
     and what the lake recorded of them; 0 when that cannot be told."""
     from pathlib import Path
 
-    from flows.files import batch_bytes_for, batches, discover, plan
+    from flows.files import MIN_BATCH_BYTES, batches, discover, plan
     from warehouse.lake import open_lake
 
     try:
@@ -277,6 +277,6 @@ def batches_ahead(paths: list, warehouse_dir, lake_url: str | None, follow_symli
         to_read = plan(found, list(paths), lake.state()).to_read
     except Exception:  # noqa: BLE001 - the flow itself says what is wrong
         return 0
-    size = batch_bytes_for(to_read, workers or default_workers(), batch_bytes)
+    size = batch_bytes or MIN_BATCH_BYTES
     large = sum(f.size // size for f in to_read if f.path.lower().endswith(".jsonl") and f.size > size)
-    return len(batches(to_read, size, batch_files)) + large
+    return len(batches(to_read, size, batch_files, None if batch_bytes else workers or default_workers())) + large

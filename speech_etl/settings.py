@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPEECH_ETL_")
 
     warehouse: Path = Path("data")
-    # a batch closes at about this many bytes of input; unset: 4-16 MB, growing
-    # with the run (flows/files.py batch_bytes_for)
+    # a batch closes at about this many bytes of input; unset: up to 16 MB at
+    # first, down to 4 MB at the end of a run (flows/files.py batches)
     batch_bytes: int | None = None
     batch_files: int = 600  # ... or this many files (small files: fewer, larger batches)
     # How much of one input is read (transforms/limits.py, docs/limits.md); past them, a `too_large` reject.

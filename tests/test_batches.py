@@ -1,8 +1,7 @@
-"""Batch sizes (flows/files.py): a run is cut into enough batches to keep every
-worker busy to the end, and a large run into fewer, larger ones (each batch
-costs a worker a fixed share of a second in Prefect's task engine). A large
-.jsonl file is read in parts, each in its own batch, with the rows of the
-file read whole (flows/parts.py)."""
+"""Batch sizes (flows/files.py): a run's first batches are large (each batch
+costs a worker a fixed share of a second in Prefect's task engine) and its
+last ones small, so the workers finish together. A large .jsonl file is read
+in parts, with the rows of the file read whole (flows/parts.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import os
 from pathlib import Path
 
 from conftest import query, warehouse_tables
-from flows.files import MAX_BATCH_BYTES, MIN_BATCH_BYTES, InputFile, batch_bytes_for, batches, discover, plan
+from flows.files import MAX_BATCH_BYTES, MIN_BATCH_BYTES, InputFile, batches, discover, plan
 from flows.ingest import batch_calls, commit_batch, known_files, new_run_id, process_batch, write_batch
 from flows.parts import FilePart, cut
 from transforms.limits import ReadLimits
@@ -25,20 +24,27 @@ def _files(n: int, size: int) -> list[InputFile]:
     return [InputFile(f"/in/{i}.txt", size, 0) for i in range(n)]
 
 
-def test_small_runs_keep_small_batches_and_large_runs_get_larger_ones():
-    assert batch_bytes_for(_files(10, 100_000), 2) == MIN_BATCH_BYTES
-    assert batch_bytes_for(_files(100, 1_000_000), 2) == 100_000_000 // 16  # 8 batches a worker
-    assert batch_bytes_for(_files(500, 1_000_000), 2) == MAX_BATCH_BYTES
-    assert batch_bytes_for(_files(500, 1_000_000), 2, requested=20_000) == 20_000  # the user's size wins
-    assert batch_bytes_for(_files(500, 1_000_000), None) == MIN_BATCH_BYTES  # workers unknown (a Dask cluster)
+def _sizes(groups: list[list[InputFile]]) -> list[int]:
+    return [sum(f.size for f in g) for g in groups]
 
 
-def test_every_worker_gets_at_least_eight_batches_when_the_run_allows():
+def test_batches_shrink_from_large_ones_to_the_smallest_as_the_run_goes():
     files = _files(200, 500_000)  # 100 MB
-    for workers, at_least in ((1, 8), (2, 16), (4, 25), (8, 25)):  # 4 and 8 workers: 4 MB batches, no smaller
-        groups = batches(files, batch_bytes_for(files, workers), 600)
-        assert at_least <= len(groups) <= at_least + 1, workers
-        assert sorted(f.path for g in groups for f in g) == sorted(f.path for f in files)
+    groups = batches(files, MIN_BATCH_BYTES, 600, workers=2)
+    assert [f for g in groups for f in g] == files  # every file once, in order
+    sizes = _sizes(groups)
+    assert sizes[0] == MAX_BATCH_BYTES and sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= MIN_BATCH_BYTES and 10 <= len(groups) <= 20  # 25 of 4 MB each before
+    # at the end, no batch holds more than the rest over twice the workers (or the smallest size)
+    for i, size in enumerate(sizes):
+        assert size <= max(MIN_BATCH_BYTES, sum(sizes[i:]) // 4)
+
+
+def test_a_size_the_user_sets_or_unknown_workers_keep_batches_of_one_size():
+    files = _files(100, 500_000)
+    assert set(_sizes(batches(files, 2_000_000, 600))) == {2_000_000}
+    assert [len(g) for g in batches(_files(10, 10), 1_000, 4, workers=2)] == [4, 4, 2]  # files per batch too
+    assert _sizes(batches(_files(3, 9_000_000), MIN_BATCH_BYTES, 600, workers=2)) == [9_000_000] * 3  # one each
 
 
 # -- large .jsonl files read in parts (flows/parts.py) -------------------------
