@@ -176,7 +176,7 @@ def _exit_now(say, line: str) -> None:
     """Say `line`, kill the flow runs this process started (their workers die
     with them: flows/reaper.py; what they committed stays), exit 0."""
     children = _children()
-    say(line + ("; the flow run in progress was stopped (what it committed stays)" if children else ""))
+    say(line + ("; the flow run in progress was stopped (what it committed stays)" if _flow_runs(children) else ""))
     sys.stdout.flush()
     sys.stderr.flush()
     for pid in children:
@@ -197,6 +197,18 @@ def _children() -> list[int]:
     except OSError:
         pass
     return [pid for pid in pids if _alive(pid)]
+
+
+def _flow_runs(children: list[int]) -> list[int]:
+    """The children that are flow runs: all but multiprocessing's resource tracker."""
+    return [pid for pid in children if pid != _resource_tracker_pid()]
+
+
+def _resource_tracker_pid() -> int | None:
+    """multiprocessing's resource tracker: a child of this process that is not a flow run."""
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
 
 
 def _alive(pid: int) -> bool:

@@ -139,3 +139,16 @@ def test_serve_runs_on_schedule_and_ingests_new_files(tmp_path):
         leftovers = processes_with_marker(marker)
         kill_marked(marker)  # never leave anything running, even when the check below fails
     assert leftovers == [], "processes still running after the test stopped serve and the server"
+
+
+def test_serve_does_not_count_the_resource_tracker_as_a_flow_run():
+    """serve's stop line says a flow run was stopped only when one was: the
+    resource tracker multiprocessing starts is a child but no flow run."""
+    from multiprocessing import resource_tracker
+
+    from flows.serve import _children, _flow_runs
+
+    resource_tracker.ensure_running()
+    tracker = resource_tracker._resource_tracker._pid
+    assert tracker in _children()
+    assert tracker not in _flow_runs(_children())
