@@ -21,16 +21,20 @@ For each shape, in this order and each in a process of its own:
   each .txt file's text), default dictionary, loaded before the clock starts:
   only the calls are timed;
 - `speech-etl ingest IN --warehouse W` into a fresh warehouse, timed from
-  the command's start to its exit, its process tree (the command, the
-  temporary Prefect server, the workers) sampled from /proc every 0.1 s:
-  CPU seconds and peak RSS, by process and in all; the batch commits' times
-  from the lake's commit manifests.
+  the command's start to its exit (with PREFECT_API_URL in the environment,
+  against that server; else with its temporary one), its process tree (the
+  command, the temporary Prefect server, the workers and the forkserver they
+  are forked from) sampled from /proc every 0.1 s: CPU seconds and peak
+  memory, by process and in all; the batch commits' times from the lake's
+  commit manifests, and when the server's and the flow's first lines came.
 
 It prints, per shape, the raw times, the ratio (jieba's time over the
 command's), the CPU utilisation of the process tree between the first and
 the last batch commit and over the whole command (share of all cores), the
-peak RSS of the process tree, and when the first and last batch were
-committed; then one table. Written to bench/results/throughput.json.
+peak RSS of the process tree (summed; and its PSS, which counts a page
+shared by several processes once: forked workers share their forkserver's),
+and the command's timeline; then one table. Written to
+bench/results/throughput.json.
 """
 
 from __future__ import annotations
@@ -285,9 +289,13 @@ def run_command(folder: Path, warehouse: Path) -> dict:
     cmd = [str(Path(sys.executable).with_name("speech-etl")), "ingest", str(folder), "--warehouse", str(warehouse)]
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[tuple[float, str]] = []  # (when, line): the server's and the flow's first lines say when they began
     with ProcessTree(proc.pid) as tree:
-        output, _ = proc.communicate()
+        for line in proc.stdout:
+            lines.append((time.time() - started, line.rstrip()))
+        proc.wait()
     ended = time.time()
+    output = "\n".join(line for _, line in lines)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
     commits = batch_commit_times(warehouse)
@@ -297,7 +305,9 @@ def run_command(folder: Path, warehouse: Path) -> dict:
            "peak_rss_by_role_mb": tree.by_role(tree.peak_rss, max),
            "whole_cpu_share": tree.samples[-1][1] / (CORES * (ended - started)),
            "started_s": {role: round(t - started, 2) for role, t in tree.first_seen.items()},
-           "output_tail": output.strip().splitlines()[-3:]}
+           "output_tail": output.strip().splitlines()[-3:],
+           "server_ready_s": next((t for t, line in lines if line.startswith("Prefect: a temporary server")), None),
+           "flow_plan_s": next((t for t, line in lines if " to read, " in line), None)}
     if commits:
         first, last = commits[0], commits[-1]
         out.update(first_commit_s=first - started, last_commit_s=last - started, after_last_s=ended - last)
@@ -348,9 +358,11 @@ def print_shape(r: dict) -> None:
         print(f"  CPU utilisation    {share} of {CORES} cores between the first and the last batch commit, "
               f"{100 * c['whole_cpu_share']:.0f}% over the whole command")
         if "first_commit_s" in c:
-            print(f"  timeline           workers started at {c['started_s'].get('workers', float('nan')):.1f} s, "
-                  f"first batch committed at {c['first_commit_s']:.1f} s, last at {c['last_commit_s']:.1f} s, "
-                  f"exit {c['after_last_s']:.1f} s later")
+            server = f"temporary Prefect server ready at {c['server_ready_s']:.1f} s, " if c["server_ready_s"] else ""
+            print(f"  timeline           worker processes started at {c['started_s'].get('workers', float('nan')):.1f} s, "
+                  f"{server}the flow's plan at {c['flow_plan_s'] or float('nan'):.1f} s,")
+            print(f"                     first batch committed at {c['first_commit_s']:.1f} s, "
+                  f"last at {c['last_commit_s']:.1f} s, exit {c['after_last_s']:.1f} s later")
         print(f"  peak RSS           {c['peak_rss_mb']} MB process tree, summed (PSS, shared pages counted once: "
               f"{c['peak_pss_mb']} MB); largest of each: "
               f"{', '.join(f'{k} {v:.0f}' for k, v in c['peak_rss_by_role_mb'].items())} MB")
