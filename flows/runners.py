@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import importlib
 import multiprocessing
 import os
 import types
@@ -200,8 +201,8 @@ def stream_batches(task: Any, calls: list[dict], kind: str = DEFAULT_RUNNER, wor
 # A worker process that starts from nothing spends about 3 CPU-seconds
 # importing Prefect and the pipeline and loading its dictionaries before its
 # first batch, and two of them did so after the flow run had begun, itself
-# after the temporary Prefect server's start (about 4 CPU-seconds). Instead,
-# as `speech-etl ingest` starts, beside that server, multiprocessing's
+# after the temporary Prefect server's start (about 5 CPU-seconds). Instead,
+# while `speech-etl ingest` waits for that server, multiprocessing's
 # forkserver is started with the pipeline loaded and warmed once
 # (flows/forkserver_preload.py); the batch stage's workers are then forked
 # from it, warm, in milliseconds. Prefect's ProcessPoolTaskRunner, which runs
@@ -220,6 +221,11 @@ def workers_started_early(wanted: bool = True) -> Iterator[None]:
         yield
         return
     from multiprocessing import forkserver
+
+    # This process imports the flow (Prefect) first, as it would next anyway, and
+    # the forkserver starts after: the two do not both take CPU from the Prefect
+    # server's start (flows/prefect_api.py), which the flow run waits for.
+    importlib.import_module("flows.ingest")
 
     with reaped_workers():  # before the start: the forkserver and its workers carry the reaper's mark
         forkserver.set_forkserver_preload(["flows.forkserver_preload"])
