@@ -124,8 +124,12 @@ def _transient_io_error(task, task_run, state) -> bool:
 # nothing big per task run (docs/performance.md).
 _TASK_OPTIONS = dict(cache_policy=NO_CACHE, persist_result=False)
 # Documents are turned into Arrow rows and written every this many characters,
-# so a worker holds at most about this much processed text whatever the batch size.
-CHUNK_CHARS = 1_000_000
+# so a worker holds at most about this much processed text whatever the batch
+# size. Half a million since the workers are forked from a forkserver that
+# stays resident beside them (flows/runners.py): bench/hostile_memory.py's
+# peak, RSS summed over the run's processes, was 1.54 GB with a million, 1.44 GB
+# with this (goal <= 1.5 GB).
+CHUNK_CHARS = 500_000
 
 
 class _DocumentWriter:
