@@ -46,7 +46,8 @@ def role(pid: int) -> str:
             command = fh.read()
     except OSError:
         return "gone"
-    for needle, name in ((b"spawn_main", "worker"), (b"resource_tracker", "resource tracker"),
+    # a worker forked from the forkserver (flows/runners.py) has its command line: both are "worker"
+    for needle, name in ((b"spawn_main", "worker"), (b"forkserver", "worker"), (b"resource_tracker", "resource tracker"),
                          (b"uvicorn", "Prefect server"), (b"SPEECH_ETL_WORKER_OF", "reaper"),
                          (b"speech_etl", "command")):
         if needle in command:
