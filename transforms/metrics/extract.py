@@ -46,6 +46,7 @@ class _Reading:
     lines: Lines
     sections: SectionIndex
     lead_ins: dict[int, str] = field(default_factory=dict)  # sentence start -> its lead-in (figures share it)
+    list_lead_ins: dict[tuple, object] = field(default_factory=dict)  # a line's period from lines before it
 
 
 def extract_metrics(doc: Document) -> list[Metric]:
@@ -297,21 +298,32 @@ def _with_list_lead_in(at: PhraseAt, reading: _Reading, line: Line, default: Sco
     line that opens the list it is in (`截至7月底,全市:` then one item a line)."""
     if at.explicit:
         return at
+    key = (line.start, role, default.period, default.source)
+    if key not in reading.list_lead_ins:  # the figures of a line share it
+        reading.list_lead_ins[key] = _list_lead_in(reading, line, default, role)
+    lead = reading.list_lead_ins[key]
+    if lead is _NO_LEAD:
+        return at
+    return PhraseAt(Scoped(lead, "lead_in"), True, at.base, at.base_value)
+
+
+_NO_LEAD = object()
+
+
+def _list_lead_in(reading: _Reading, line: Line, default: Scoped, role: str):
+    """The period the lines before `line` in its paragraph, or its list's opener, state; _NO_LEAD if none."""
     lines = reading.lines
     earlier, paragraph_start = line, lines.paragraph_start(line)
     while earlier.start > paragraph_start:
         earlier = lines.before(earlier)
-        lead = period_at(earlier.end, earlier, earlier.start, earlier.start, lines,
-                         default, role)
+        lead = period_at(earlier.end, earlier, earlier.start, earlier.start, lines, default, role)
         if lead.explicit:
-            return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)
+            return lead.scoped.period
     opener = lines.list_opener(line)
     if opener is None:
-        return at
+        return _NO_LEAD
     lead = period_at(opener.end, opener, opener.start, opener.start, lines, default, role)
-    if not lead.explicit:
-        return at
-    return PhraseAt(Scoped(lead.scoped.period, "lead_in"), True, at.base, at.base_value)
+    return lead.scoped.period if lead.explicit else _NO_LEAD
 
 
 def _lead_in_text(reading: _Reading, line: Line, context: Context) -> str:

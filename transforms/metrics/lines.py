@@ -89,7 +89,6 @@ class Lines:
         self._paragraphs: dict[int, int] = {}
         self._last: Line | None = None
         self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
-        self._resolved_text: dict[tuple, period_mod.Period | None] = {}
 
     def excluded(self, pos: int) -> bool:
         """Whether a not-figure span covers `pos` (asked in increasing order)."""
@@ -129,16 +128,11 @@ class Lines:
 
     def resolve(self, phrase: tuple[int, int, re.Match], forward: bool = False,
                 review: bool = False) -> period_mod.Period | None:
-        """`period.resolve` of a period phrase, once per phrase: figures in a line
-        look back at the same phrases; and once per wording (2002年, 今年 recur
-        in a document): `resolve` reads only the match's text and groups."""
+        """`period.resolve` of a period phrase against the document's date, once
+        per phrase: the figures of a line look back at the same phrases."""
         key = (phrase[0], forward, review)
         if key not in self._resolved:
-            m = phrase[2]
-            wording = (m.group(), m.groups(), forward, review)
-            if wording not in self._resolved_text:
-                self._resolved_text[wording] = period_mod.resolve(m, self.ref, forward, review)
-            self._resolved[key] = self._resolved_text[wording]
+            self._resolved[key] = period_mod.resolve(phrase[2], self.ref, forward, review)
         return self._resolved[key]
 
     def before(self, line: Line) -> Line | None:

@@ -148,7 +148,25 @@ def _within(year: int, months: tuple[int, int], label: str) -> Period:
 
 
 def resolve(m: re.Match, ref: dt.date | None, forward: bool = False, review: bool = False) -> Period | None:
-    """The period a matched phrase stands for, or None if it needs a date we lack."""
+    """The period a matched phrase stands for, or None if it needs a date we lack.
+
+    Once per wording and date: a bulletin names 1-6月 or 2023年 again and again,
+    and the answer depends only on the match's text and groups (Periods are frozen)."""
+    wording = (m.group(), m.groups(), ref, forward, review)
+    found = _RESOLVED.get(wording, _UNRESOLVED)
+    if found is _UNRESOLVED:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()  # a long-running worker meets ever new dates
+        found = _RESOLVED[wording] = _resolve(m, ref, forward, review)
+    return found
+
+
+_RESOLVED: dict[tuple, Period | None] = {}
+_RESOLVED_MAX = 100_000
+_UNRESOLVED = object()
+
+
+def _resolve(m: re.Match, ref: dt.date | None, forward: bool, review: bool) -> Period | None:
     label = m.group().replace("“", "").replace("”", "")
     spec = _spec()
     if m.group("cmp") or m.group("frombase"):
