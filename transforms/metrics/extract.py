@@ -211,7 +211,7 @@ def _kind(reading: _Reading, cand: Candidate, line: Line, context: Context, wher
                    period_end=period.end if period else None, ref=reading.lines.ref,
                    explicit_period=where.at.explicit, sentence_outside_aliases=None,
                    clause_after=text[cand.unit_end:context.clause_end],
-                   period_closed=_closed(scoped, reading.lines.ref, text, line.start, start)), scoped
+                   period_closed=_closed(scoped, reading.lines.ref, line, start)), scoped
 
 
 def _metric(reading: _Reading, cand: Candidate, values: Values, context: Context, leaf: Section | None,
@@ -251,13 +251,14 @@ def _metric(reading: _Reading, cand: Candidate, values: Values, context: Context
 _STATED = frozenset({"clause", "sentence", "lead_in", "heading", "title"})
 
 
-def _closed(scoped: Scoped, ref, text: str, line_start: int, start: int) -> bool:
+def _closed(scoped: Scoped, ref, line: Line, start: int) -> bool:
     """The figure's stated period ended before the document's date; with no
     date known, a part-year span stated before it in its line (1-11月:
     progress is reported by part-years, targets are set for years)."""
     period = scoped.period
     if ref is None:
-        return any(_part_year(m) for m in period_mod.period_regex().finditer(text, line_start, start))
+        line.periods_to(start)
+        return any(_part_year(m) for _a, end, m in line.periods if end <= start)
     if not (period and period.start and period.end and scoped.source in _STATED):
         return False
     # ended before the document's date, or a part of the year ending in its month
