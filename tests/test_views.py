@@ -73,3 +73,18 @@ def test_met_rule_reads_a_decline_target_by_its_size(dev_warehouse):
     assert query(dev_warehouse, """
         SELECT met FROM target_vs_actual WHERE indicator_key = 'urban_new_jobs' AND year(period_start) = 2013""") == [(True,)]
     assert {m for (m,) in query(dev_warehouse, "SELECT met FROM target_vs_actual WHERE target_bound = 'approx'")} == {None}
+
+
+def test_a_target_and_an_actual_with_no_common_unit_get_no_gap(dev_warehouse):
+    # 1985: 进出口总额 target 855亿元 beside the actual 2300亿美元: no gap, no verdict;
+    # 1997 grain: a target of 4.75亿吨 beside 49250万吨 compares through the base unit
+    rows = query(dev_warehouse, """
+        SELECT indicator_key, year, target_unit, actual_unit, gap, met FROM target_vs_actual
+        WHERE issuer = '国务院' AND (indicator_key, year) IN (('trade_total', 1985), ('grain_output', 1997))
+        ORDER BY year""")
+    assert rows[0][:4] == ("trade_total", 1985, "亿元", "亿美元") and rows[0][4:] == (None, None)
+    assert rows[1][:4] == ("grain_output", 1997, "亿吨", "万吨") and abs(rows[1][4] - 0.175) < 1e-9
+    assert not query(dev_warehouse, """
+        SELECT 1 FROM target_vs_actual t JOIN metrics a ON a.doc_id = t.actual_doc_id AND a.unit = t.actual_unit
+        JOIN metrics g ON g.doc_id = t.target_doc_id AND g.unit = t.target_unit
+        WHERE t.gap IS NOT NULL AND a.base_unit IS DISTINCT FROM g.base_unit AND t.target_unit <> t.actual_unit""")

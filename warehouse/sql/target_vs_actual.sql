@@ -13,7 +13,8 @@
 -- 能耗下降3.9%以上 is value -3.9 with bound ge, "a decline of at least 3.9%",
 -- so for a negative target ge/gt/le/lt compare magnitudes (-4.8 meets it).
 -- Values are compared in the base unit when both sides have one, so 1361万人
--- meets a target of 1000万人 whichever way each was written.
+-- meets a target of 1000万人 whichever way each was written; a pair with no
+-- common unit (a target in 亿元, the actual in 亿美元) is shown with gap and met NULL.
 -- (Columns are written with their table's name: figure_history's arguments
 -- issuer, region_code and span would otherwise take their place.)
 CREATE OR REPLACE VIEW target_vs_actual AS
@@ -47,10 +48,12 @@ joined AS (
         a.unit AS actual_unit,
         a.kind AS actual_kind,
         a.doc_id AS actual_doc_id,
-        -- compare in base units when both sides have them
-        CASE WHEN t.base_unit IS NOT NULL AND t.base_unit = a.base_unit AND t.unit <> a.unit
+        -- in the target's unit, through the base unit when they differ; NULL when
+        -- there is no common unit (亿元 against 亿美元: no gap, no verdict)
+        CASE WHEN t.unit IS NOT DISTINCT FROM a.unit THEN a.value
+             WHEN t.base_unit = a.base_unit
              THEN a.value_base / (t.value_base / coalesce(t.value, (t.value_low + t.value_high) / 2))
-             ELSE a.value END AS actual_in_target_unit
+             END AS actual_in_target_unit
     FROM targets t
     JOIN outcomes a
       ON a.pick = 1
