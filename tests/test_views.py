@@ -76,7 +76,7 @@ def test_met_rule_reads_a_decline_target_by_its_size(dev_warehouse):
 
 
 def test_a_target_and_an_actual_with_no_common_unit_get_no_gap(dev_warehouse):
-    # 1985: 进出口总额 target 855亿元 beside the actual 2300亿美元: no gap, no verdict;
+    # 1985: 进出口总额 target 855亿元 (1982 report) beside the actual 2300亿美元 (1986 report): no gap, no verdict;
     # 1997 grain: a target of 4.75亿吨 beside 49250万吨 compares through the base unit
     rows = query(dev_warehouse, """
         SELECT indicator_key, year, target_unit, actual_unit, gap, met FROM target_vs_actual
