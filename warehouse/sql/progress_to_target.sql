@@ -39,15 +39,8 @@ shares AS (
     GROUP BY ALL
 ),
 by_series AS (
-    SELECT
-        a.issuer, a.region, a.region_code, a.region_level, a.issuer_key, a.indicator_key, a.indicator,
-        a.measure, a.year, a.span, a.period_label, a.period_start, a.period_end,
-        a.value, a.kind, a.unit, a.value_base, a.base_unit, a.doc_id, a.metric_id,
-        t.value AS target_value, t.value_low AS target_low, t.value_high AS target_high,
-        t.bound AS target_bound, t.unit AS target_unit, t.base_unit AS target_base_unit,
-        t.value_base AS target_base, t.kind AS target_kind, t.indicator AS target_indicator,
-        t.doc_id AS target_doc_id, t.metric_id AS target_metric_id,
-        s.share AS stated_share, 'series' AS paired_by
+    SELECT a.metric_id AS actual_metric_id, t.metric_id AS target_metric_id, s.share AS stated_share,
+           'series' AS paired_by, a.doc_id, a.period_start, a.period_end, a.value_base
     FROM part_year a
     JOIN targets t
       ON t.pick = 1 AND t.issuer_key = a.issuer_key AND t.indicator_key = a.indicator_key
@@ -63,17 +56,10 @@ document_targets AS (
       AND span_of(m.period_start, m.period_end) = 'year' AND m.value_base > 0
 ),
 by_stated_share AS (
-    SELECT
-        a.issuer, a.region, a.region_code, a.region_level, a.issuer_key, a.indicator_key, a.indicator,
-        a.measure, a.year, a.span, a.period_label, a.period_start, a.period_end,
-        a.value, a.kind, a.unit, a.value_base, a.base_unit, a.doc_id, a.metric_id,
-        t.value AS target_value, t.value_low AS target_low, t.value_high AS target_high,
-        t.bound AS target_bound, t.unit AS target_unit, t.base_unit AS target_base_unit,
-        t.value_base AS target_base, t.kind AS target_kind, t.indicator AS target_indicator,
-        t.doc_id AS target_doc_id, t.metric_id AS target_metric_id,
-        a.share AS stated_share, 'stated_share' AS paired_by,
-        row_number() OVER (PARTITION BY a.share_metric_id
-                           ORDER BY abs(a.value_base / t.value_base / a.share - 1)) AS closest
+    SELECT a.metric_id AS actual_metric_id, t.metric_id AS target_metric_id, a.share AS stated_share,
+           'stated_share' AS paired_by,
+           row_number() OVER (PARTITION BY a.share_metric_id
+                              ORDER BY abs(a.value_base / t.value_base / a.share - 1)) AS closest
     FROM stated_shares a
     JOIN document_targets t
       ON t.doc_id = a.doc_id AND t.year = a.year AND t.base_unit = a.base_unit
@@ -85,10 +71,33 @@ by_stated_share AS (
                       WHERE b.doc_id = a.doc_id AND b.period_start = a.period_start
                         AND b.period_end = a.period_end AND b.value_base = a.value_base)
 ),
+pairs AS (
+    SELECT actual_metric_id, target_metric_id, stated_share, paired_by FROM by_series
+    UNION ALL
+    SELECT actual_metric_id, target_metric_id, stated_share, paired_by FROM by_stated_share WHERE closest = 1
+),
+-- the two ways' figures, each once by metric_id, for one select list below
+actuals AS (
+    SELECT DISTINCT ON (metric_id) *
+    FROM (SELECT * FROM part_year UNION ALL BY NAME SELECT * FROM stated_shares)
+),
+target_figures AS (
+    SELECT DISTINCT ON (metric_id) *
+    FROM (SELECT * FROM targets UNION ALL BY NAME SELECT * FROM document_targets)
+),
 paired AS (
-    SELECT * FROM by_series
-    UNION ALL BY NAME
-    SELECT * EXCLUDE (closest) FROM by_stated_share WHERE closest = 1
+    SELECT
+        a.issuer, a.region, a.region_code, a.region_level, a.issuer_key, a.indicator_key, a.indicator,
+        a.measure, a.year, a.span, a.period_label, a.period_start, a.period_end,
+        a.value, a.kind, a.unit, a.value_base, a.base_unit, a.doc_id, a.metric_id,
+        t.value AS target_value, t.value_low AS target_low, t.value_high AS target_high,
+        t.bound AS target_bound, t.unit AS target_unit, t.base_unit AS target_base_unit,
+        t.value_base AS target_base, t.kind AS target_kind, t.indicator AS target_indicator,
+        t.doc_id AS target_doc_id, t.metric_id AS target_metric_id,
+        p.stated_share, p.paired_by
+    FROM pairs p
+    JOIN actuals a ON a.metric_id = p.actual_metric_id
+    JOIN target_figures t ON t.metric_id = p.target_metric_id
 ),
 final AS (
     SELECT
@@ -112,4 +121,4 @@ final AS (
     FROM paired
 )
 SELECT * FROM final
-ORDER BY issuer_key, indicator_key NULLS LAST, indicator, measure, year, period_end, actual_kind;
+ORDER BY issuer_key, indicator_key NULLS LAST, indicator, measure, year, period_end, actual_kind, actual_doc_id, actual_value DESC;
