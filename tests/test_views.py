@@ -88,3 +88,20 @@ def test_a_target_and_an_actual_with_no_common_unit_get_no_gap(dev_warehouse):
         SELECT 1 FROM target_vs_actual t JOIN metrics a ON a.doc_id = t.actual_doc_id AND a.unit = t.actual_unit
         JOIN metrics g ON g.doc_id = t.target_doc_id AND g.unit = t.target_unit
         WHERE t.gap IS NOT NULL AND a.base_unit IS DISTINCT FROM g.base_unit AND t.target_unit <> t.actual_unit""")
+
+
+def test_period_compare_tells_a_change_only_in_a_common_unit(dev_warehouse):
+    # grain output in 万吨 after a year stated in 亿斤: no common base unit, no change
+    # (it was the difference of the base values: -967502540000)
+    apart = query(dev_warehouse, """
+        SELECT change, change_pct FROM period_compare
+        WHERE indicator_key = 'grain_output' AND unit = '万吨' AND previous_unit = '亿斤'""")
+    assert apart and set(apart) == {(None, None)}
+    # 万亿元 after 亿元: the change in this figure's unit
+    converted = query(dev_warehouse, """
+        SELECT value, previous_value, change FROM period_compare
+        WHERE unit = '万亿元' AND previous_unit = '亿元'""")
+    assert converted
+    assert all(abs(change - (value - previous / 1e4)) < 1e-6 for value, previous, change in converted)
+    # a growth rate's change is in points, never in %
+    assert not query(dev_warehouse, "SELECT 1 FROM period_compare WHERE measure = 'growth' AND change_pct IS NOT NULL")

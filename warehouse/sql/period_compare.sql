@@ -20,10 +20,9 @@ SELECT
     p.value AS previous_value,
     p.unit AS previous_unit,
     p.doc_id AS previous_doc_id,
-    CASE WHEN s.unit = p.unit THEN s.value - p.value
-         ELSE s.value_base - p.value_base END AS change,
-    CASE WHEN p.value_base IS NOT NULL AND p.value_base <> 0
-         THEN round(100.0 * (s.value_base - p.value_base) / abs(p.value_base), 2) END AS change_pct,
+    change_between(s.value, s.unit, s.value_base, s.base_unit, p.value, p.unit, p.value_base, p.base_unit)
+        AS change,
+    change_pct(s.measure, s.base_unit, s.value_base, p.base_unit, p.value_base) AS change_pct,
     s.region, s.region_code, s.region_level, s.issuer_key, s.span, s.year
 FROM series s
 ASOF LEFT JOIN series p

@@ -48,9 +48,8 @@ final AS (
         period_label, period_start, period_end,
         CAST(statement_no AS INTEGER) AS statement_no, doc_date AS stated_on, doc_id, doc_title,
         kind, value, value_low, value_high, unit, prev_value,
-        CASE WHEN unit = prev_unit THEN round(value - prev_value, 6)
-             WHEN base_unit = prev_base_unit AND value_base <> 0
-             THEN round((value_base - prev_value_base) * value / value_base, 6) END AS change_from_prev,
+        change_between(value, unit, value_base, base_unit, prev_value, prev_unit, prev_value_base, prev_base_unit)
+            AS change_from_prev,
         distinct_values > 1 AS values_differ,
         mention, sentence, metric_id
     FROM numbered

@@ -25,11 +25,9 @@ final AS (
         p.value AS prev_value,
         p.unit AS prev_unit,
         p.doc_id AS prev_doc_id,
-        CASE WHEN s.unit = p.unit THEN round(s.value - p.value, 6)
-             WHEN s.base_unit = p.base_unit AND s.value_base <> 0
-             THEN round((s.value_base - p.value_base) * s.value / s.value_base, 6) END AS change,
-        CASE WHEN is_quantity(s.measure, s.base_unit) AND s.base_unit = p.base_unit AND p.value_base <> 0
-             THEN round(100.0 * (s.value_base - p.value_base) / abs(p.value_base), 2) END AS change_pct
+        change_between(s.value, s.unit, s.value_base, s.base_unit, p.value, p.unit, p.value_base, p.base_unit)
+            AS change,
+        change_pct(s.measure, s.base_unit, s.value_base, p.base_unit, p.value_base) AS change_pct
     FROM series s
     LEFT JOIN series p
       ON p.issuer_key = s.issuer_key
