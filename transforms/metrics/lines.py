@@ -85,7 +85,7 @@ class Lines:
         self.text, self.work, self.ref = text, work, ref
         self.headings = headings  # a title's or a section's heading line is no broken-off sentence
         self._made: dict[int, Line] = {}
-        self._openers: dict[int, Line | None] = {}
+        self._openers: dict[int, tuple[Line | None, int]] = {}  # line start -> (opener, item lines between)
         self._paragraphs: dict[int, int] = {}
         self._last: Line | None = None
         self._resolved: dict[tuple[int, bool, bool], period_mod.Period | None] = {}
@@ -170,24 +170,35 @@ class Lines:
     def list_opener(self, line: Line) -> Line | None:
         """The line ending in a colon that opens the list `line` belongs to: the
         lines between are list items (a marker such as 1. (一) 一是, or short
-        lines without a sentence end, like a bulletin's score rows)."""
-        if line.start not in self._openers:
-            self._openers[line.start] = self._find_opener(line)
-        return self._openers[line.start]
+        lines without a sentence end, like a bulletin's score rows), at most
+        _LIST_LOOKBACK of them."""
+        opener, items_between = self._opener_entry(line)
+        return opener if opener is not None and items_between < _LIST_LOOKBACK else None
 
-    def _find_opener(self, line: Line) -> Line | None:
-        if not _is_item(self.text, line):
-            return None
-        prev = self.before(line)
-        for _ in range(_LIST_LOOKBACK):
-            if prev is None:
-                return None
-            if self.text[prev.end - 1] in ":：":
-                return prev
+    def _opener_entry(self, line: Line) -> tuple[Line | None, int]:
+        """(the opener of `line`'s list, the item lines between them), looked back
+        without limit and once per line: a bulletin's table has hundreds of short
+        item lines, and each would walk back over the same ones."""
+        waiting: list[Line] = []  # item lines whose entry follows from the line before them
+        current = line
+        while current.start not in self._openers:
+            if not _is_item(self.text, current):
+                self._openers[current.start] = (None, 0)
+                break
+            prev = self.before(current)
+            if prev is None or self.text[prev.end - 1] in ":：":
+                self._openers[current.start] = (prev, 0)
+                break
             if not _is_item(self.text, prev):
-                return None
-            prev = self.before(prev)
-        return None
+                self._openers[current.start] = (None, 0)
+                break
+            waiting.append(current)
+            current = prev
+        opener, between = self._openers[current.start]
+        for item in reversed(waiting):
+            between += 1
+            self._openers[item.start] = (opener, between) if opener is not None else (None, 0)
+        return self._openers[line.start]
 
 
 _LIST_LOOKBACK = 40

@@ -270,6 +270,7 @@ class SectionIndex:
         self.own_period_from = doc.report_period_from or "title"
         self.title = doc.title
         self._defaults: dict[tuple[str, str], Scoped] = {}
+        self._ahead: dict[str, bool] = {}
 
     def leaf(self, pos: int) -> Section | None:
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -300,6 +301,13 @@ class SectionIndex:
         return bool(self.title and _doc_roles().review_document.search(self.title))
 
     def _looks_ahead(self, leaf: Section | None) -> bool:
+        """A heading of `leaf` or an ancestor speaks of what is to come (worked out once per leaf)."""
+        key = leaf.section_id if leaf else ""
+        if key not in self._ahead:
+            self._ahead[key] = self._heading_looks_ahead(leaf)
+        return self._ahead[key]
+
+    def _heading_looks_ahead(self, leaf: Section | None) -> bool:
         node = leaf
         while node is not None:
             if node.heading and _doc_roles().future_heading.search(node.heading):
