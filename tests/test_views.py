@@ -91,11 +91,11 @@ def test_a_target_and_an_actual_with_no_common_unit_get_no_gap(dev_warehouse):
 
 
 def test_period_compare_tells_a_change_only_in_a_common_unit(dev_warehouse):
-    # grain output in 万吨 after a year stated in 亿斤: no common base unit, no change
-    # (it was the difference of the base values: -967502540000)
+    # a level in 亿元 after one stated in % (a share read as the level): no common base unit, no change
+    # (it was the difference of the base values: 58299999966)
     apart = query(dev_warehouse, """
         SELECT change, change_pct FROM period_compare
-        WHERE indicator_key = 'grain_output' AND unit = '万吨' AND previous_unit = '亿斤'""")
+        WHERE unit = '亿元' AND previous_unit = '%'""")
     assert apart and set(apart) == {(None, None)}
     # 万亿元 after 亿元: the change in this figure's unit
     converted = query(dev_warehouse, """
@@ -103,5 +103,12 @@ def test_period_compare_tells_a_change_only_in_a_common_unit(dev_warehouse):
         WHERE unit = '万亿元' AND previous_unit = '亿元'""")
     assert converted
     assert all(abs(change - (value - previous / 1e4)) < 1e-6 for value, previous, change in converted)
+    # weights share one base (units.yaml): grain in 万吨 after a year stated in 亿斤 (1 斤 = 0.5 公斤)
+    grain = query(dev_warehouse, """
+        SELECT value, previous_value, change FROM period_compare
+        WHERE indicator_key = 'grain_output' AND unit = '万吨' AND previous_unit = '亿斤'
+          AND value IS NOT NULL AND previous_value IS NOT NULL""")
+    assert grain
+    assert all(abs(change - (value - previous * 1e8 * 0.0005 / 1e4)) < 1e-6 for value, previous, change in grain)
     # a growth rate's change is in points, never in %
     assert not query(dev_warehouse, "SELECT 1 FROM period_compare WHERE measure = 'growth' AND change_pct IS NOT NULL")
