@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import duckdb
@@ -34,66 +33,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile_corpus import build  # noqa: E402
+from process_tree import ProcessTree, role_by_rules  # noqa: E402  (bench/)
 
 GOAL_BYTES = 1.5e9
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def role(pid: int) -> str:
-    """What a process of the run is, from its command line."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            command = fh.read()
-    except OSError:
-        return "gone"
-    # a worker forked from the forkserver (flows/runners.py) has its command line: both are "worker"
-    for needle, name in ((b"spawn_main", "worker"), (b"forkserver", "worker"), (b"resource_tracker", "resource tracker"),
-                         (b"uvicorn", "Prefect server"), (b"SPEECH_ETL_WORKER_OF", "reaper"),
-                         (b"speech_etl", "command")):
-        if needle in command:
-            return name
-    return "other"
-
-
-def marked_rss(marker: bytes) -> dict[int, int]:
-    """RSS in bytes of each live process whose environment holds `marker`."""
-    out = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/environ", "rb") as fh:
-                if marker not in fh.read().split(b"\0"):
-                    continue
-            with open(f"/proc/{entry.name}/statm") as fh:
-                out[int(entry.name)] = int(fh.read().split()[1]) * PAGE
-        except OSError:
-            pass
-    return out
+# a worker forked from the forkserver (flows/runners.py) has its command line: both are "worker";
+# a process first seen as "command" is asked again (forked, not yet exec'd)
+ROLE = role_by_rules([(b"spawn_main", "worker"), (b"forkserver", "worker"), (b"resource_tracker", "resource tracker"),
+                      (b"uvicorn", "Prefect server"), (b"SPEECH_ETL_WORKER_OF", "reaper"), (b"speech_etl", "command")],
+                     otherwise="other", gone="gone")
 
 
 def run(corpus: Path, warehouse: Path) -> dict:
-    marker = f"SPEECH_ETL_BENCH={uuid.uuid4().hex}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "SPEECH_ETL_"))}
-    env[marker.split("=")[0]] = marker.split("=")[1]
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "speech_etl", "ingest", str(corpus), "--warehouse", str(warehouse)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak, peak_parts, per_process_peak, roles = 0, {}, {}, {}
-    needle = marker.encode()
-    while proc.poll() is None:
-        sizes = marked_rss(needle)
-        for pid, rss in sizes.items():
-            per_process_peak[pid] = max(per_process_peak.get(pid, 0), rss)
-            roles[pid] = role(pid) if roles.get(pid) in (None, "command") else roles[pid]  # forked, not yet exec'd
-        if sum(sizes.values()) > peak:
-            peak, peak_parts = sum(sizes.values()), sizes
-        time.sleep(0.1)
-    stdout, stderr = proc.communicate()
-    return {"exit": proc.returncode, "seconds": round(time.monotonic() - started, 1), "peak_rss_bytes": peak,
-            "at_peak_mb": {f"{roles.get(pid, '?')} {pid}": round(rss / 1e6) for pid, rss in peak_parts.items()},
-            "each_process_peak_mb": {f"{roles.get(pid, '?')} {pid}": round(rss / 1e6)
-                                     for pid, rss in sorted(per_process_peak.items(), key=lambda i: -i[1])},
+    with ProcessTree(proc.pid, ROLE, recheck={"command"}) as tree:
+        stdout, stderr = proc.communicate()
+        seconds = time.monotonic() - started
+    named = {pid: f"{tree.roles.get(pid, '?')} {pid}" for pid in tree.peak_rss}
+    return {"exit": proc.returncode, "seconds": round(seconds, 1), "peak_rss_bytes": tree.peak("rss"),
+            "at_peak_mb": {named[pid]: round(rss / 1e6) for pid, rss in tree.at_peak.items()},
+            "each_process_peak_mb": {named[pid]: round(rss / 1e6)
+                                     for pid, rss in sorted(tree.peak_rss.items(), key=lambda i: -i[1])},
             "traceback": "Traceback" in stdout.decode(errors="replace") + stderr.decode(errors="replace"),
             "stderr_tail": stderr.decode(errors="replace")[-1500:]}
 

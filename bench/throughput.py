@@ -49,9 +49,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from process_tree import ProcessTree, role_by_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -166,116 +167,10 @@ def bare_jieba(folder: Path) -> dict:
     return {**json.loads(done.stdout), "process_s": time.perf_counter() - started}
 
 
-# -- the process tree, sampled -----------------------------------------------
-def _parents() -> dict[int, int]:
-    out = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    out[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    return out
-
-
-def _cpu_and_rss(pid: int) -> tuple[float, int] | None:
-    """CPU seconds used and resident MB of `pid`, or None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return ((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
-                int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // MB)
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _pss_mb(pid: int) -> int:
-    """Proportional set size: the process's pages, a page shared by n processes
-    counted 1/n (a forked worker shares its parent's modules)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            return next((int(line.split()[1]) // 1000 for line in fh if line.startswith("Pss:")), 0)
-    except OSError:
-        return 0
-
-
-def _role(pid: int, root: int) -> str:
-    if pid == root:
-        return "command"
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            cmdline = fh.read()
-    except OSError:
-        return "other"
-    if b"prefect.server" in cmdline:
-        return "prefect server"
-    if b"spawn_main" in cmdline or b"forkserver" in cmdline:  # a worker, or the forkserver workers are forked from
-        return "workers"
-    return "other"
-
-
-class ProcessTree:
-    """Samples `root` and its descendants every `interval` s: (time, CPU
-    seconds of the tree so far, RSS MB and PSS MB of the tree); a process that
-    exits keeps the CPU it was last seen with."""
-
-    def __init__(self, root: int, interval: float = 0.1):
-        self.root, self.interval = root, interval
-        self.cpu: dict[int, float] = {}
-        self.roles: dict[int, str] = {}
-        self.peak_rss: dict[int, int] = {}
-        self.samples: list[tuple[float, float, int, int]] = []
-        self.first_seen: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        parents = _parents()
-        children: dict[int, list[int]] = {}
-        for pid, ppid in parents.items():
-            children.setdefault(ppid, []).append(pid)
-        now, rss, pss, todo = time.time(), 0, 0, [self.root]
-        while todo:
-            pid = todo.pop()
-            seen = _cpu_and_rss(pid)
-            if seen is None:
-                continue
-            if pid not in self.roles:
-                self.roles[pid] = _role(pid, self.root)
-                self.first_seen.setdefault(self.roles[pid], now)
-            self.cpu[pid] = max(self.cpu.get(pid, 0.0), seen[0])
-            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), seen[1])
-            rss += seen[1]
-            pss += _pss_mb(pid)
-            todo.extend(children.get(pid, []))
-        self.samples.append((now, sum(self.cpu.values()), rss, pss))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> ProcessTree:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def cpu_at(self, when: float) -> float:
-        """The tree's CPU seconds at time `when`, interpolated between samples."""
-        before = [s for s in self.samples if s[0] <= when] or self.samples[:1]
-        after = [s for s in self.samples if s[0] >= when] or self.samples[-1:]
-        (t0, c0, *_), (t1, c1, *_) = before[-1], after[0]
-        return c0 if t1 == t0 else c0 + (c1 - c0) * (when - t0) / (t1 - t0)
-
-    def by_role(self, values: dict[int, float], combine) -> dict[str, float]:
-        out: dict[str, list[float]] = {}
-        for pid, value in values.items():
-            out.setdefault(self.roles.get(pid, "other"), []).append(value)
-        return {role: round(combine(v), 1) for role, v in sorted(out.items())}
+# -- the process tree, sampled (bench/process_tree.py) ------------------------
+# a worker, or the forkserver workers are forked from: "workers"; the root: "command"
+ROLE = role_by_rules([(b"prefect.server", "prefect server"), (b"spawn_main", "workers"), (b"forkserver", "workers")],
+                     otherwise="other", gone="other")
 
 
 def batch_commit_times(warehouse: Path) -> list[float]:
@@ -290,7 +185,7 @@ def run_command(folder: Path, warehouse: Path) -> dict:
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[tuple[float, str]] = []  # (when, line): the server's and the flow's first lines say when they began
-    with ProcessTree(proc.pid) as tree:
+    with ProcessTree(proc.pid, ROLE, root_role="command", pss=True) as tree:
         for line in proc.stdout:
             lines.append((time.time() - started, line.rstrip()))
         proc.wait()
@@ -300,10 +195,11 @@ def run_command(folder: Path, warehouse: Path) -> dict:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
     commits = batch_commit_times(warehouse)
     out = {"command": " ".join(cmd), "wall_s": ended - started, "batches": len(commits),
-           "cpu_s": round(tree.samples[-1][1], 1), "cpu_by_role_s": tree.by_role(tree.cpu, sum),
-           "peak_rss_mb": max(s[2] for s in tree.samples), "peak_pss_mb": max(s[3] for s in tree.samples),
-           "peak_rss_by_role_mb": tree.by_role(tree.peak_rss, max),
-           "whole_cpu_share": tree.samples[-1][1] / (CORES * (ended - started)),
+           "cpu_s": round(tree.samples[-1].cpu_s, 1), "cpu_by_role_s": tree.by_role(tree.cpu, sum),
+           # PSS in units of 1000 kB, as the figures in docs/performance.md were taken
+           "peak_rss_mb": tree.peak("rss") // MB, "peak_pss_mb": tree.peak("pss") // 1024 // 1000,
+           "peak_rss_by_role_mb": tree.by_role({pid: rss // MB for pid, rss in tree.peak_rss.items()}, max),
+           "whole_cpu_share": tree.samples[-1].cpu_s / (CORES * (ended - started)),
            "started_s": {role: round(t - started, 2) for role, t in tree.first_seen.items()},
            "output_tail": output.strip().splitlines()[-3:],
            "server_ready_s": next((t for t, line in lines if line.startswith("Prefect: a temporary server")), None),

@@ -56,13 +56,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from process_tree import ProcessTree, role_by_rules  # noqa: E402  (bench/)
+
 DEV_REPORTS = ROOT.parent / "shared" / "corpus" / "work_reports" / "government_work_reports_1954_2015.jsonl"
 MB = 1_000_000
 _USER_API_URL = os.environ.get("PREFECT_API_URL")
@@ -100,116 +101,22 @@ def corpus_text(folder: Path, max_chars: int) -> str:
 
 
 # -- memory ------------------------------------------------------------------
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+# the forkserver and the workers forked from it (flows/runners.py) match none of
+# these rules, so they count as "flow" here (bench/throughput.py counts them as workers)
+ROLE = role_by_rules([(b"prefect.server", "prefect server"), (b"multiprocessing.spawn", "workers"),
+                      (b"distributed", "workers"), (b"resource_tracker", "other")], otherwise="flow", gone="gone")
+MIB = 2**20
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def _is_prefect_server(pid: int) -> bool:
-    return _role(pid) == "prefect server"
-
-
-def _role(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            cmdline = fh.read()
-    except OSError:
-        return "gone"
-    if b"prefect.server" in cmdline:
-        return "prefect server"
-    if b"multiprocessing.spawn" in cmdline or b"distributed" in cmdline:
-        return "workers"
-    if b"resource_tracker" in cmdline:
-        return "other"
-    return "flow"
-
-
-def _cpu_s(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-class TreeRSS:
-    """Peak summed RSS of this process and its descendants, sampled."""
-
-    def __init__(self, interval: float = 0.1, root: int | None = None):
-        self.interval = interval
-        self.root = root  # the tree's root process (default: this one)
-        self.peak_total = self.peak_pipeline = self.peak_server = 0
-        self.per_process: dict[int, int] = {}  # pid -> peak RSS (kB)
-        self.cpu: dict[int, float] = {}  # pid -> CPU seconds used (last sample)
-        self.roles: dict[int, str] = {}  # pid -> flow, prefect server, workers, other
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        tree = _children()
-        todo, total, server = [self.root or os.getpid()], 0, 0
-        while todo:
-            pid = todo.pop()
-            rss = _rss_kb(pid)
-            self.per_process[pid] = max(self.per_process.get(pid, 0), rss)
-            if pid not in self.roles:
-                self.roles[pid] = "flow" if pid == (self.root or os.getpid()) else _role(pid)
-            self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_s(pid))
-            total += rss
-            if _is_prefect_server(pid):
-                server += rss + sum(_rss_kb(c) for c in tree.get(pid, []))
-                continue
-            todo.extend(tree.get(pid, []))
-        self.peak_total = max(self.peak_total, total)
-        self.peak_server = max(self.peak_server, server)
-        self.peak_pipeline = max(self.peak_pipeline, total - server)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-    def as_dict(self) -> dict:
-        return {"peak_tree_mb": self.peak_total / 1024, "peak_pipeline_mb": self.peak_pipeline / 1024,
-                "peak_prefect_server_mb": self.peak_server / 1024,
-                "peak_per_process_mb": sorted((kb / 1024 for kb in self.per_process.values()), reverse=True)[:8],
-                "peak_by_role_mb": self._by_role({p: kb / 1024 for p, kb in self.per_process.items()}, max),
-                "cpu_by_role_s": self._by_role(self.cpu, sum)}
-
-    def _by_role(self, values: dict[int, float], combine) -> dict[str, float]:
-        out: dict[str, list[float]] = {}
-        for pid, value in values.items():
-            out.setdefault(self.roles.get(pid, "other"), []).append(value)
-        return {role: round(combine(v), 1) for role, v in sorted(out.items())}
+def tree_summary(tree: ProcessTree) -> dict:
+    """Peak RSS of the tree (in all, the Prefect server's, the rest's) and by process; CPU seconds by role."""
+    server = [s.rss_by_role.get("prefect server", 0) for s in tree.samples]
+    return {"peak_tree_mb": tree.peak("rss") / MIB,
+            "peak_pipeline_mb": max((s.rss - rss for s, rss in zip(tree.samples, server)), default=0) / MIB,
+            "peak_prefect_server_mb": max(server, default=0) / MIB,
+            "peak_per_process_mb": sorted((rss / MIB for rss in tree.peak_rss.values()), reverse=True)[:8],
+            "peak_by_role_mb": tree.by_role({p: rss / MIB for p, rss in tree.peak_rss.items()}, max),
+            "cpu_by_role_s": tree.by_role(tree.cpu, sum)}
 
 
 def getrusage_mb() -> dict:
@@ -342,14 +249,14 @@ def flow_ingest(folder: Path, warehouse: Path, workers: int) -> dict:
         server_start = time.perf_counter() - t
     started_wall = time.time()
     t = time.perf_counter()
-    with TreeRSS() as rss:
+    with ProcessTree(os.getpid(), ROLE, root_role="flow") as tree:
         summary = run_flow(ingest, [str(folder)], str(warehouse), settings.batch_bytes, settings.batch_files,
                            task_runner="processes", workers=workers, server=server)
     wall = time.perf_counter() - t
     commits = _commit_times(warehouse)
     chars = sum(c for _, c in commits)
     out = {"wall_s": wall, "chars": chars, "batches": len(commits), "rows": summary.rows,
-           "server_start_s": server_start, **rss.as_dict()}
+           "server_start_s": server_start, **tree_summary(tree)}
     if len(commits) >= 3:
         first, last = commits[0][0], commits[-1][0]
         steady_chars = sum(c for _, c in commits[1:])
@@ -421,7 +328,7 @@ def whole_command(folder: Path, warehouse: Path, workers: int) -> dict:
     if _USER_API_URL:
         env["PREFECT_API_URL"] = _USER_API_URL
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    with TreeRSS(root=proc.pid) as rss:
+    with ProcessTree(proc.pid, ROLE, root_role="flow") as tree:
         stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t
     proc = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
@@ -429,7 +336,7 @@ def whole_command(folder: Path, warehouse: Path, workers: int) -> dict:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"command": " ".join(cmd), "wall_s": wall,
-            "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), **rss.as_dict()}
+            "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), **tree_summary(tree)}
 
 
 # -- report ------------------------------------------------------------------
