@@ -26,7 +26,7 @@ from transforms.metrics.kind import kind_of, portfolio_kind
 from transforms.metrics.indicator import indicator_key
 from transforms.metrics.lines import Line, Lines
 from transforms.metrics.scope import PhraseAt, Scoped, SectionIndex, breakdown_openers, figure_period, period_at
-from transforms.metrics.tables import TableFigure, has_number_cell, header_period, table_figures, table_rows
+from transforms.metrics.tables import TableFigure, header_period, read_tables
 from transforms.metrics.units import to_base, unit_table
 from transforms.metrics.values import Values, read_values
 
@@ -57,11 +57,9 @@ def extract_metrics(doc: Document) -> list[Metric]:
     lines = Lines(doc.text, work, doc.reference_date, headings)
     reading = _Reading(doc, work, lines, SectionIndex(doc, doc.reference_date))
 
-    tables = table_rows(doc.text)
-    cell_figures = [fig for table in tables for fig in table_figures(doc.text, table)]
     # rows with number cells are read by tables.py; a row of cells that hold
     # figures in words (拆墙透绿 | 100处 | 86处) is read as text
-    number_rows = [(a, b) for table in tables for a, b in table if has_number_cell(doc.text, a, b)]
+    cell_figures, number_rows = read_tables(doc.text)
     row_starts = [a for a, _b in number_rows]
     row_ends = [b for _a, b in number_rows]
 
@@ -73,7 +71,7 @@ def extract_metrics(doc: Document) -> list[Metric]:
 
     out: list[Metric] = []
     previous = Previous()
-    for cand in find_candidates(work, excluded_or_in_table if tables else lines.excluded):
+    for cand in find_candidates(work, excluded_or_in_table if number_rows else lines.excluded):
         values = read_values(cand, work)
         if values is None:
             continue

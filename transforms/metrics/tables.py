@@ -92,12 +92,6 @@ def cells(text: str, start: int, end: int) -> list[Cell]:
     return out if any(c.text for c in out) else []
 
 
-def has_number_cell(text: str, start: int, end: int) -> bool:
-    """A cell of the row between `start` and `end` is a number, bare or with its own
-    unit (51571, 99.34%, 100处): such rows are read by table_figures, not as text."""
-    return any(c.is_number for c in cells(text, start, end))
-
-
 def is_table_row(text: str, start: int, end: int) -> bool:
     """Two cells or more; a line of separators alone (an empty row) belongs to its table too."""
     count = text.count(_CELL_SEPARATOR, start, end)
@@ -124,8 +118,21 @@ def table_rows(text: str) -> list[list[tuple[int, int]]]:
     return tables
 
 
-def table_figures(text: str, line_spans: list[tuple[int, int]]) -> list[TableFigure]:
-    """Figures of the table rows among `line_spans` (consecutive lines of one table)."""
+def read_tables(text: str) -> tuple[list[TableFigure], list[tuple[int, int]]]:
+    """The figures of every table of `text`, and the rows they are read from: the
+    rows with a cell that is a number, bare or with its own unit (51571, 99.34%,
+    100处), which are not read again as text."""
+    figures: list[TableFigure] = []
+    number_rows: list[tuple[int, int]] = []
+    for table in table_rows(text):
+        figures += table_figures(text, table, number_rows)
+    return figures, number_rows
+
+
+def table_figures(text: str, line_spans: list[tuple[int, int]],
+                  number_rows: list[tuple[int, int]] | None = None) -> list[TableFigure]:
+    """Figures of the table rows among `line_spans` (consecutive lines of one
+    table); the spans of the rows with a number cell are added to `number_rows`."""
     out: list[TableFigure] = []
     header_rows: list[list[Cell]] = []  # the rows without numbers just above the data rows
     in_data = False
@@ -142,6 +149,8 @@ def table_figures(text: str, line_spans: list[tuple[int, int]]) -> list[TableFig
             header_rows.append(row)
             continue
         in_data = True
+        if number_rows is not None:
+            number_rows.append((start, end))
         if row[0].is_number:
             continue  # no label: nothing to say what the numbers are
         header = _stacked_header(header_rows, len(row))
