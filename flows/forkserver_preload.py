@@ -10,9 +10,15 @@ import gc
 
 try:
     import flows.ingest  # noqa: F401  (Prefect and the batch task each worker unpickles)
+    from prefect.plugins import load_prefect_collections
+
     from flows.runners import warm_pipeline
 
     warm_pipeline()
+    # A task run's context loads Prefect's installed collections (prefect-dask:
+    # dask, distributed) the first time; each worker did, 0.4-1 CPU-s apiece
+    # before its first batch (py-spy of an ingest). Loaded once, here, it is inherited.
+    load_prefect_collections()
 except Exception:  # noqa: BLE001 - the workers' own set-up (warm_worker) loads what is missing
     pass
 # what is loaded here lives as long as the workers: kept out of their garbage
