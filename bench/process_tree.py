@@ -41,12 +41,18 @@ def parents() -> dict[int, int]:
     return out
 
 
-def cpu_and_rss(pid: int) -> tuple[float, int] | None:
+class Stat(NamedTuple):
+    cpu_s: float
+    rss: int  # bytes
+    exited: bool  # a zombie, not yet waited for: its command line reads empty
+
+
+def read_stat(pid: int) -> Stat | None:
     """CPU seconds used and resident bytes of `pid`, or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK, int(fields[21]) * _PAGE
+        return Stat((int(fields[11]) + int(fields[12])) / _TICK, int(fields[21]) * _PAGE, fields[0] in "ZX")
     except (OSError, IndexError, ValueError):
         return None
 
@@ -88,8 +94,8 @@ class ProcessTree:
     """Samples `root` and its descendants every `interval` s, from `with` until
     its end (and once more then). Per pid: CPU seconds (the most seen: a process
     that exits keeps it), peak RSS, role (`root_role` for the root; roles in
-    `recheck` are asked again at every sample, as a forked child shows its
-    parent's command line until it execs). In all: `samples`, `first_seen` (when
+    `recheck` are asked again at every sample until the process exits, as a
+    forked child shows its parent's command line until it execs). In all: `samples`, `first_seen` (when
     each role was first seen) and `at_peak` (each process's RSS at the sample
     whose sum was the largest)."""
 
@@ -118,8 +124,8 @@ class ProcessTree:
             todo.extend(children.get(pid, []))
         return out
 
-    def _classify(self, pid: int, now: float) -> str:
-        if pid not in self.roles or self.roles[pid] in self._recheck:
+    def _classify(self, pid: int, now: float, exited: bool) -> str:
+        if pid not in self.roles or (self.roles[pid] in self._recheck and not exited):
             self.roles[pid] = self._root_role if pid == self.root and self._root_role else self._role(pid)
             self.first_seen.setdefault(self.roles[pid], now)
         return self.roles[pid]
@@ -127,14 +133,14 @@ class ProcessTree:
     def _sample(self) -> None:
         now, rss_of, pss, by_role = time.time(), {}, 0, {}
         for pid in self._members():
-            seen = cpu_and_rss(pid)
+            seen = read_stat(pid)
             if seen is None:
                 continue
-            role = self._classify(pid, now)
-            self.cpu[pid] = max(self.cpu.get(pid, 0.0), seen[0])
-            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), seen[1])
-            rss_of[pid] = seen[1]
-            by_role[role] = by_role.get(role, 0) + seen[1]
+            role = self._classify(pid, now, seen.exited)
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), seen.cpu_s)
+            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), seen.rss)
+            rss_of[pid] = seen.rss
+            by_role[role] = by_role.get(role, 0) + seen.rss
             pss += pss_bytes(pid) if self._pss else 0
         total = sum(rss_of.values())
         if total > self._largest:
