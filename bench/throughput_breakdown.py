@@ -101,10 +101,11 @@ def corpus_text(folder: Path, max_chars: int) -> str:
 
 
 # -- memory ------------------------------------------------------------------
-# the forkserver and the workers forked from it (flows/runners.py) match none of
-# these rules, so they count as "flow" here (bench/throughput.py counts them as workers)
+# workers: spawned, Dask's, and the forkserver with the workers forked from it
+# (flows/runners.py), as bench/throughput.py counts them
 ROLE = role_by_rules([(b"prefect.server", "prefect server"), (b"multiprocessing.spawn", "workers"),
-                      (b"distributed", "workers"), (b"resource_tracker", "other")], otherwise="flow", gone="gone")
+                      (b"forkserver", "workers"), (b"distributed", "workers"), (b"resource_tracker", "other")],
+                     otherwise="flow", gone="gone")
 MIB = 2**20
 
 

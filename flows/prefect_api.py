@@ -61,6 +61,10 @@ def _port_taken(port: int) -> bool:
         return False
 
 
+_NO_BLOCK_REGISTRATION = {"PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+                          "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
+
+
 class ServerError(RuntimeError):
     """The temporary server did not start."""
 
@@ -82,7 +86,11 @@ class TemporaryServer:
         self.url = f"http://127.0.0.1:{self.port}/api"
         env = {**os.environ, "PREFECT_UI_ENABLED": "0",
                # the flags Prefect's own temporary server sets: ephemeral-mode services only
-               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+               # no block types to register for a run that stores no blocks: checking the
+               # registry loaded Prefect's collections (dask) first, 0.3-0.5 s of a 4.6 s start
+               # (a server the user starts registers them as usual)
+               **{name: value for name, value in _NO_BLOCK_REGISTRATION.items() if name not in os.environ}}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
