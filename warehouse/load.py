@@ -30,9 +30,9 @@ DATABASE = "warehouse.duckdb"
 # beyond this, so the run's peak memory does not grow with the lake.
 BUILD_MEMORY_LIMIT = os.environ.get("SPEECH_ETL_DUCKDB_MEMORY", "500MB")
 BUILD_THREADS = int(os.environ.get("SPEECH_ETL_DUCKDB_THREADS", "2"))
-VIEWS = ("issuer_key", "span_of", "is_quantity", "change_between", "change_pct", "metric_statements", "metric_series", "target_vs_actual",
-         "period_compare", "stated_shares", "progress_to_target", "year_over_year", "revisions", "kwic",
-         "term_trend", "term_shift", "figure_history")
+VIEWS = ("issuer_key", "span_of", "is_quantity", "change_between", "change_pct", "metric_statements", "metric_series",
+         "target_vs_actual", "period_compare", "stated_shares", "progress_to_target", "year_over_year", "revisions",
+         "kwic", "term_trend", "term_shift", "figure_history")
 
 
 def database_path(warehouse_dir: Path) -> Path:

@@ -125,15 +125,17 @@ def read_tables(text: str) -> tuple[list[TableFigure], list[tuple[int, int]]]:
     figures: list[TableFigure] = []
     number_rows: list[tuple[int, int]] = []
     for table in table_rows(text):
-        figures += table_figures(text, table, number_rows)
+        found, rows = table_figures(text, table)
+        figures += found
+        number_rows += rows
     return figures, number_rows
 
 
-def table_figures(text: str, line_spans: list[tuple[int, int]],
-                  number_rows: list[tuple[int, int]] | None = None) -> list[TableFigure]:
+def table_figures(text: str, line_spans: list[tuple[int, int]]) -> tuple[list[TableFigure], list[tuple[int, int]]]:
     """Figures of the table rows among `line_spans` (consecutive lines of one
-    table); the spans of the rows with a number cell are added to `number_rows`."""
+    table), and the spans of the rows with a number cell."""
     out: list[TableFigure] = []
+    number_rows: list[tuple[int, int]] = []
     header_rows: list[list[Cell]] = []  # the rows without numbers just above the data rows
     in_data = False
     for start, end in line_spans:
@@ -149,8 +151,7 @@ def table_figures(text: str, line_spans: list[tuple[int, int]],
             header_rows.append(row)
             continue
         in_data = True
-        if number_rows is not None:
-            number_rows.append((start, end))
+        number_rows.append((start, end))
         if row[0].is_number:
             continue  # no label: nothing to say what the numbers are
         header = _stacked_header(header_rows, len(row))
@@ -158,7 +159,7 @@ def table_figures(text: str, line_spans: list[tuple[int, int]],
             out += _by_header(row, header)
         else:
             out += _by_pairs(row)
-    return out
+    return out, number_rows
 
 
 def _stacked_header(header_rows: list[list[Cell]], columns: int) -> list[Cell] | None:
