@@ -10,7 +10,13 @@ first (as `speech-etl ingest` does), it times, each as the median of a few runs:
 - the exit of a worker process that has imported Prefect and the pipeline,
   with and without `gc.freeze()` at exit (flows/runners.py `warm_worker`);
 - one `process-batch` task run with no files on `ProcessPoolTaskRunner`
-  (2 workers): Prefect's own cost per batch, in wall time per worker.
+  (2 workers): Prefect's own cost per batch, in wall time per worker;
+- the temporary server's start (flows/prefect_api.py, launch to the first
+  answer of /health), with Prefect's block registration and without it (what
+  `speech-etl ingest` runs with), alternating;
+- loading Prefect's collections (prefect-dask) in a process that has imported
+  the flow: what each worker did in its first task run before the forkserver
+  loaded them (flows/forkserver_preload.py), in CPU seconds.
 
 It prints a table and writes bench/results/prefect_overheads.json.
 """
@@ -106,6 +112,56 @@ def task_run_seconds(n: int) -> float:
     return task_runs()
 
 
+def server_start_seconds(runs: int) -> tuple[float, float]:
+    """Median seconds from launching the temporary server to its answer, with
+    Prefect's block registration and without it, alternating."""
+    import os
+
+    from flows.prefect_api import _NO_BLOCK_REGISTRATION, TemporaryServer
+
+    def start(register: bool) -> float:
+        saved = {name: os.environ.pop(name, None) for name in _NO_BLOCK_REGISTRATION}
+        if register:  # an environment setting wins over the launcher's default
+            os.environ.update({name: "true" for name in _NO_BLOCK_REGISTRATION})
+        try:
+            started = time.perf_counter()
+            server = TemporaryServer()
+            server.wait_ready()
+            took = time.perf_counter() - started
+            server.stop()
+            return took
+        finally:
+            for name, value in saved.items():
+                os.environ.pop(name, None)
+                if value is not None:
+                    os.environ[name] = value
+
+    with_registration, without = [], []
+    for _ in range(runs):
+        with_registration.append(start(True))
+        without.append(start(False))
+    return statistics.median(with_registration), statistics.median(without)
+
+
+_COLLECTIONS_CHILD = """
+import time
+import flows.ingest
+from prefect.plugins import load_prefect_collections
+started = time.process_time()
+load_prefect_collections()
+print(time.process_time() - started)
+"""
+
+
+def collections_cpu_seconds(runs: int) -> float:
+    """Median CPU seconds of loading Prefect's collections in a fresh process that imported the flow."""
+    import subprocess
+
+    times = [float(subprocess.run([sys.executable, "-c", _COLLECTIONS_CHILD], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.split()[-1]) for _ in range(runs)]
+    return statistics.median(times)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
@@ -120,6 +176,10 @@ def main() -> None:
     print("worker exits ...", flush=True)
     result["worker_exit_s"] = worker_exit_seconds(_import_pipeline_without_freeze, args.runs)
     result["worker_exit_frozen_s"] = worker_exit_seconds(_import_pipeline, args.runs)
+    print("server starts ...", flush=True)
+    result["server_start_registering_s"], result["server_start_s"] = server_start_seconds(args.runs)
+    print("collections ...", flush=True)
+    result["collections_load_cpu_s"] = collections_cpu_seconds(args.runs)
     with prefect_api(say=print):
         print("flow runs ...", flush=True)
         result["flow_with_heartbeat_s"] = flow_seconds(True, args.runs)
@@ -133,6 +193,9 @@ def main() -> None:
         ("worker exit (2 workers), plain", f"{result['worker_exit_s']:.2f} s"),
         ("worker exit (2 workers), gc.freeze (ingest)", f"{result['worker_exit_frozen_s']:.2f} s"),
         ("one empty process-batch task run", f"{1000 * result['task_run_per_worker_s']:.0f} ms of a worker"),
+        ("temporary server start, registering block types", f"{result['server_start_registering_s']:.2f} s"),
+        ("temporary server start, no registration (ingest)", f"{result['server_start_s']:.2f} s"),
+        ("Prefect's collections loaded (once per worker before)", f"{result['collections_load_cpu_s']:.2f} CPU-s"),
     ]
     print()
     width = max(len(r[0]) for r in rows) + 2
